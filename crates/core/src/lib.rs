@@ -25,6 +25,7 @@
 
 pub mod config;
 pub mod connector;
+pub mod manager;
 pub mod rate;
 pub mod settings;
 pub mod stats;

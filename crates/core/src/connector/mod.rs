@@ -102,11 +102,7 @@ pub struct ConnectorBase {
 impl ConnectorBase {
     /// The base of a connector of type `kind` for `init.worker_index`.
     pub fn new(kind: impl Into<String>, init: &ConnectorInit) -> Self {
-        ConnectorBase {
-            kind: kind.into(),
-            worker_index: init.worker_index,
-            sink: init.sink.clone(),
-        }
+        ConnectorBase { kind: kind.into(), worker_index: init.worker_index, sink: init.sink.clone() }
     }
 
     /// The connector type, such as `ethereum`.

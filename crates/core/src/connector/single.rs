@@ -15,10 +15,11 @@ pub(super) async fn send_each<C: Connector + ?Sized>(connector: &C, requests: Va
         Value::Array(batch) => {
             sink.txs_submitted(batch.len() as u64);
             let created = now_micros();
-            let statuses = join_all(batch.into_iter().map(|request| async move {
-                settle(connector.send_single_request(request).await, created)
-            }))
-            .await;
+            let statuses =
+                join_all(batch.into_iter().map(|request| async move {
+                    settle(connector.send_single_request(request).await, created)
+                }))
+                .await;
             sink.txs_finished(&statuses);
             statuses
         }

@@ -160,9 +160,7 @@ impl TxStatus {
 
     /// Sets one custom value (Caliper's `Set(key, value)`).
     pub fn set_custom(&mut self, key: impl Into<String>, value: impl Into<Value>) {
-        self.custom
-            .get_or_insert_with(Default::default)
-            .insert(key.into(), value.into());
+        self.custom.get_or_insert_with(Default::default).insert(key.into(), value.into());
     }
 
     /// Reads one custom value (Caliper's `Get(key)`).

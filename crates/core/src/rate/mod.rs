@@ -129,3 +129,8 @@ pub trait RateController: Send {
         Ok(())
     }
 }
+
+/// Builds the controller `spec` names for one worker's round. (Being implemented.)
+pub fn build(spec: &RateControlSpec, _ctx: &RateContext) -> Result<Box<dyn RateController>, RateError> {
+    Err(RateError::UnknownType { kind: spec.kind.clone(), suggestion: String::new(), known: String::new() })
+}

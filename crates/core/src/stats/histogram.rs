@@ -2,8 +2,8 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use hdrhistogram::serialization::{Deserializer, Serializer, V2DeflateSerializer};
 use hdrhistogram::Histogram;
+use hdrhistogram::serialization::{Deserializer, Serializer, V2DeflateSerializer};
 use serde::{Deserialize, Serialize};
 
 /// An HDR histogram of latencies in microseconds.
@@ -70,9 +70,7 @@ impl LatencyHistogram {
 
     fn to_text(&self) -> String {
         let mut bytes = Vec::new();
-        V2DeflateSerializer::new()
-            .serialize(&self.0, &mut bytes)
-            .expect("writing to a Vec cannot fail");
+        V2DeflateSerializer::new().serialize(&self.0, &mut bytes).expect("writing to a Vec cannot fail");
         STANDARD.encode(bytes)
     }
 

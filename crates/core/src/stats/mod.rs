@@ -13,6 +13,8 @@ mod series;
 mod summary;
 
 pub use histogram::LatencyHistogram;
-pub use round::{Histograms, Latency, LatencyTotals, RoundMeta, RoundStats, StatsCore, Timestamps, TxCounters};
+pub use round::{
+    Histograms, Latency, LatencyTotals, RoundMeta, RoundStats, StatsCore, Timestamps, TxCounters,
+};
 pub use series::{SecondBucket, Series};
-pub use summary::{send_rate, throughput, LatencySummary, RoundSummary};
+pub use summary::{LatencySummary, RoundSummary, send_rate, throughput};

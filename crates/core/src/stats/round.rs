@@ -133,7 +133,12 @@ const MICROS_PER_SECOND: u64 = 1_000_000;
 
 impl RoundStats {
     /// Empty statistics of a round that starts at `round_start_us`.
-    pub fn new(worker_index: i64, round_index: i64, round_label: impl Into<String>, round_start_us: u64) -> Self {
+    pub fn new(
+        worker_index: i64,
+        round_index: i64,
+        round_label: impl Into<String>,
+        round_start_us: u64,
+    ) -> Self {
         let mut stats = RoundStats::default();
         stats.core.metadata = RoundMeta {
             worker_index,

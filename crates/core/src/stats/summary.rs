@@ -36,7 +36,12 @@ impl LatencySummary {
         if count == 0 {
             return None;
         }
-        Some(Self::with_extremes(min as f64 / US, totals.max_us as f64 / US, totals.total_us as f64 / count as f64 / US, hist))
+        Some(Self::with_extremes(
+            min as f64 / US,
+            totals.max_us as f64 / US,
+            totals.total_us as f64 / count as f64 / US,
+            hist,
+        ))
     }
 
     /// Every figure from the histogram alone (for distributions that have no exact totals).
@@ -49,7 +54,16 @@ impl LatencySummary {
 
     fn with_extremes(min: f64, max: f64, avg: f64, hist: &LatencyHistogram) -> Self {
         let q = |p: f64| hist.quantile(p) as f64 / US;
-        LatencySummary { min, max, avg, p50: q(0.50), p90: q(0.90), p95: q(0.95), p99: q(0.99), p999: q(0.999) }
+        LatencySummary {
+            min,
+            max,
+            avg,
+            p50: q(0.50),
+            p90: q(0.90),
+            p95: q(0.95),
+            p99: q(0.99),
+            p999: q(0.999),
+        }
     }
 }
 
@@ -111,7 +125,11 @@ impl RoundSummary {
             fail: c.tx_counters.total_failed,
             send_rate: send_rate(c),
             throughput: throughput(c),
-            latency: LatencySummary::new(&c.latency.successful, c.tx_counters.total_successful, &h.successful),
+            latency: LatencySummary::new(
+                &c.latency.successful,
+                c.tx_counters.total_successful,
+                &h.successful,
+            ),
             corrected_latency: LatencySummary::from_histogram(&h.corrected),
             failed_latency: LatencySummary::new(&c.latency.failed, h.failed.len(), &h.failed),
         }
