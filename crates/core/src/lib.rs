@@ -26,11 +26,14 @@
 pub mod config;
 pub mod connector;
 pub mod manager;
+pub mod message;
+pub mod messenger;
 pub mod rate;
 pub mod settings;
 pub mod stats;
 pub mod suggest;
 pub mod time;
+pub mod worker;
 pub mod workload;
 
 pub use connector::{Connector, ErrorClass, TxState, TxStatus};
