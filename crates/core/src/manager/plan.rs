@@ -1,0 +1,103 @@
+//! What the manager runs: the benchmark's rounds and phases, independent of how they were
+//! configured.
+
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::message::WorkloadMessage;
+use crate::rate::RateControlSpec;
+
+/// When a round ends.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum RoundSize {
+    /// `txNumber`: transactions over all workers (split exactly, the remainder spread).
+    Transactions(u64),
+    /// `txDuration`: every worker runs this long.
+    Duration(Duration),
+}
+
+/// One round to run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlannedRound {
+    /// `label`.
+    pub label: String,
+    /// `description`.
+    pub description: Option<String>,
+    /// `txNumber` or `txDuration`.
+    pub size: RoundSize,
+    /// `rateControl`.
+    pub rate_control: RateControlSpec,
+    /// `workload`.
+    pub workload: WorkloadMessage,
+    /// The round as configured, for the reports.
+    pub raw: Value,
+}
+
+/// Which of the five phases run (Caliper's flow flags).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Phases {
+    /// Run `caliper.command.start`.
+    pub start: bool,
+    /// Call the manager connector's `init`.
+    pub init: bool,
+    /// Call `install_smart_contract`.
+    pub install: bool,
+    /// Run the rounds.
+    pub test: bool,
+    /// Run `caliper.command.end`.
+    pub end: bool,
+}
+
+impl Default for Phases {
+    fn default() -> Self {
+        Phases { start: true, init: true, install: true, test: true, end: true }
+    }
+}
+
+/// The benchmark to run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunPlan {
+    /// `test.name`.
+    pub name: String,
+    /// `test.description`.
+    pub description: Option<String>,
+    /// `test.workers.number`.
+    pub workers: usize,
+    /// `test.rounds`.
+    pub rounds: Vec<PlannedRound>,
+    /// The resolved benchmark configuration, for the reports.
+    pub benchmark: Value,
+    /// Which phases run.
+    pub phases: Phases,
+}
+
+/// Every deadline and period of the manager.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ManagerTimings {
+    /// For all workers to connect, take their index and create their connectors.
+    pub join: Duration,
+    /// For a round's prepare phase.
+    pub prepare: Duration,
+    /// A worker silent this long during a round is lost.
+    pub silence: Duration,
+    /// How often progress is reported (`None`: never).
+    pub progress: Option<Duration>,
+    /// Pause between rounds.
+    pub round_pause: Duration,
+    /// How long workers get to send their partial results and exit when the run is stopped.
+    pub stop_grace: Duration,
+}
+
+impl Default for ManagerTimings {
+    fn default() -> Self {
+        ManagerTimings {
+            join: Duration::from_secs(60),
+            prepare: Duration::from_secs(120),
+            silence: Duration::from_secs(10),
+            progress: Some(Duration::from_secs(5)),
+            round_pause: Duration::ZERO,
+            stop_grace: Duration::from_secs(5),
+        }
+    }
+}
