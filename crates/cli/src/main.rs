@@ -1,1 +1,20 @@
-fn main() {}
+//! `caliper`: the binary. It parses the command line, wires the built-in connectors and
+//! workloads into the engine, and turns the outcome into an exit code.
+
+mod args;
+mod commands;
+mod exit;
+mod logging;
+mod progress;
+mod registry;
+
+use clap::Parser;
+
+fn main() {
+    let cli = args::Cli::parse();
+    let code = match cli.command {
+        args::Command::Launch { role: args::Role::Manager(s) } => commands::launch_manager::run(s.settings),
+        args::Command::Launch { role: args::Role::Worker(s) } => commands::launch_worker::run(s.settings),
+    };
+    std::process::exit(code);
+}

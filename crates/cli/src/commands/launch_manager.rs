@@ -1,0 +1,194 @@
+//! `caliper launch manager`: validate everything, run the benchmark, write the reports, and
+//! say with the exit code how it went.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use caliper_core::config::{BenchmarkConfig, NetworkConfig, TxLimit};
+use caliper_core::manager::{
+    Manager, ManagerTimings, Messaging, Phases, PlannedRound, RoundSize, RoundStatus, RunOutcome, RunPlan,
+};
+use caliper_core::message::WorkloadMessage;
+use caliper_core::messenger::WorkerCommand;
+use caliper_core::settings::{Flow, Settings};
+use tokio_util::sync::CancellationToken;
+
+use super::setup;
+use crate::exit;
+use crate::logging::LogStyle;
+use crate::progress::Progress;
+use crate::registry;
+
+/// Runs the manager; returns the exit code.
+pub fn run(args: Vec<String>) -> i32 {
+    let settings = match setup::settings(args.clone(), LogStyle::Person) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let (plan, network) = match validate(&settings) {
+        Ok(v) => v,
+        Err(msg) => {
+            tracing::error!("{msg}");
+            return exit::CONFIG;
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::error!("cannot start the async runtime: {e}");
+            return exit::RUN_FAILED;
+        }
+    };
+    let outcome = runtime.block_on(execute(settings.clone(), plan, network, args));
+    report(&settings, &outcome);
+    exit_code(&outcome)
+}
+
+/// Reads and checks every input before anything starts.
+fn validate(settings: &Settings) -> Result<(RunPlan, Arc<NetworkConfig>), String> {
+    let flow = Flow::from_settings(settings).map_err(|e| e.to_string())?;
+    let bench_path = settings.required_path("caliper-benchconfig").map_err(|e| e.to_string())?;
+    let network = setup::network(settings).map_err(|_| "invalid network configuration".to_string())?;
+    let bench = BenchmarkConfig::load(&bench_path).map_err(|e| e.to_string())?;
+    let connectors = registry::connectors();
+    if connectors.get(&network.blockchain).is_none() {
+        let names = connectors.names().join(", ");
+        let hint = caliper_core::suggest::did_you_mean(&network.blockchain, connectors.names())
+            .map(|s| format!(" (did you mean \"{s}\"?)"))
+            .unwrap_or_default();
+        return Err(format!(
+            "{}: caliper.blockchain: unknown connector \"{}\"{hint}; the available connectors are: {names}",
+            network.path.display(),
+            network.blockchain
+        ));
+    }
+    let workloads = registry::workloads();
+    let mut problems = Vec::new();
+    for (i, round) in bench.rounds.iter().enumerate() {
+        if let Err(e) = workloads.check(&round.workload.module, settings.workspace()) {
+            problems.push(format!("{}: test.rounds[{i}].workload.module: {e}", bench_path.display()));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems.join("\n"));
+    }
+    let phases = Phases {
+        start: flow.start,
+        init: flow.init,
+        install: flow.install,
+        test: flow.test,
+        end: flow.end,
+    };
+    Ok((plan_of(&bench, phases), network))
+}
+
+fn plan_of(bench: &BenchmarkConfig, phases: Phases) -> RunPlan {
+    RunPlan {
+        name: bench.name.clone(),
+        description: bench.description.clone(),
+        workers: bench.workers,
+        rounds: bench
+            .rounds
+            .iter()
+            .map(|r| PlannedRound {
+                label: r.label.clone(),
+                description: r.description.clone(),
+                size: match r.tx {
+                    TxLimit::Number(n) => RoundSize::Transactions(n),
+                    TxLimit::Duration(d) => RoundSize::Duration(d),
+                },
+                rate_control: r.rate_control.clone(),
+                workload: WorkloadMessage { module: r.workload.module.clone(), arguments: r.workload.arguments.clone() },
+                raw: r.raw.clone(),
+            })
+            .collect(),
+        benchmark: bench.raw.clone(),
+        phases,
+    }
+}
+
+async fn execute(settings: Arc<Settings>, plan: RunPlan, network: Arc<NetworkConfig>, args: Vec<String>) -> RunOutcome {
+    let interrupt = CancellationToken::new();
+    {
+        let interrupt = interrupt.clone();
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                tracing::warn!("interrupted: stopping the run and reporting what ran (Ctrl-C again to exit at once)");
+                interrupt.cancel();
+                if tokio::signal::ctrl_c().await.is_ok() {
+                    std::process::exit(exit::INTERRUPTED);
+                }
+            }
+        });
+    }
+    let ms = |key: &str, default: u64| {
+        settings.get_duration_ms(key).ok().flatten().unwrap_or(Duration::from_millis(default))
+    };
+    let progress_on = settings.get_bool("caliper-progress-reporting-enabled").unwrap_or(true);
+    let timings = ManagerTimings {
+        join: ms("caliper-worker-timeout-join", 60_000),
+        prepare: ms("caliper-worker-timeout-prepare", 120_000),
+        silence: ms("caliper-worker-timeout-silence", 10_000),
+        progress: progress_on.then(|| ms("caliper-progress-reporting-interval", 5000).max(Duration::from_millis(100))),
+        round_pause: ms("caliper-round-pause", 0),
+        stop_grace: Duration::from_secs(5),
+    };
+    let program = std::env::current_exe().unwrap_or_else(|_| PathBuf::from("caliper"));
+    let mut worker_args = vec!["launch".to_string(), "worker".to_string()];
+    worker_args.extend(args);
+    let command = WorkerCommand {
+        program,
+        args: worker_args,
+        cwd: std::env::current_dir().unwrap_or_else(|_| ".".into()),
+        env: vec![],
+    };
+    let mut progress = Progress::new(timings.progress.is_some());
+    let manager = Manager {
+        settings,
+        network,
+        connectors: registry::connectors(),
+        messaging: Messaging::Process(command),
+        timings,
+        observer: &mut progress,
+        interrupt,
+    };
+    manager.run(plan).await
+}
+
+/// Prints the summary and writes the results file; a report that cannot be written is an
+/// error in the log, never a lost run.
+fn report(settings: &Settings, outcome: &RunOutcome) {
+    use std::io::Write as _;
+    let summary = caliper_report::console::summary_table(outcome);
+    let _ = writeln!(std::io::stdout(), "{summary}");
+    let json_path = settings.path("caliper-report-json").unwrap_or_else(|| settings.workspace().join("results.json"));
+    match caliper_report::json::write_results(&json_path, outcome) {
+        Ok(()) => tracing::info!("results written to {}", json_path.display()),
+        Err(e) => tracing::error!("cannot write the results to {}: {e}", json_path.display()),
+    }
+    if let Some(e) = &outcome.error {
+        tracing::error!("{e}");
+    }
+    let passed = outcome.rounds.iter().filter(|r| r.passed()).count();
+    tracing::info!(
+        "benchmark finished: {} round(s), {passed} passed, {} failed or not run",
+        outcome.rounds.len(),
+        outcome.rounds.len() - passed
+    );
+}
+
+fn exit_code(outcome: &RunOutcome) -> i32 {
+    let failed = outcome.rounds.iter().any(|r| matches!(r.status, RoundStatus::Failed { .. }));
+    let not_run = outcome.rounds.iter().any(|r| matches!(r.status, RoundStatus::NotRun { .. }));
+    if outcome.interrupted {
+        exit::INTERRUPTED
+    } else if failed {
+        exit::ROUND_FAILED
+    } else if outcome.error.is_some() || not_run {
+        // The run itself failed outside the rounds (start, init, install, workers, end).
+        exit::RUN_FAILED
+    } else {
+        exit::OK
+    }
+}

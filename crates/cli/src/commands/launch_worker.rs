@@ -1,0 +1,60 @@
+//! `caliper launch worker`: serve a manager over the process messenger (stdin/stdout).
+
+use std::time::Duration;
+
+use caliper_core::messenger::stdio_worker_link;
+use caliper_core::worker::{self, WorkerSetup};
+
+use super::setup;
+use crate::exit;
+use crate::logging::LogStyle;
+use crate::registry;
+
+/// Runs the worker; returns the exit code.
+pub fn run(args: Vec<String>) -> i32 {
+    let settings = match setup::settings(args, LogStyle::ForkedWorker) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let method = settings.get_str("caliper-worker-communication-method").ok().flatten().unwrap_or("process");
+    if method != "process" {
+        tracing::error!(
+            "caliper-worker-communication-method \"{method}\" is not available in this build; use \"process\""
+        );
+        return exit::CONFIG;
+    }
+    if settings.get_bool("caliper-worker-remote").unwrap_or(false) {
+        tracing::error!("caliper-worker-remote: true needs the mqtt messenger; the process messenger forks local workers");
+        return exit::CONFIG;
+    }
+    let network = match setup::network(&settings) {
+        Ok(n) => n,
+        Err(code) => return code,
+    };
+    let ms = |key: &str, default: u64| {
+        settings.get_duration_ms(key).ok().flatten().unwrap_or(Duration::from_millis(default))
+    };
+    let setup = WorkerSetup {
+        update_interval: ms("caliper-observer-internal-interval", 1000).max(Duration::from_millis(10)),
+        drain_timeout: ms("caliper-worker-timeout-drain", 30_000),
+        settings,
+        network,
+        connectors: registry::connectors(),
+        workloads: registry::workloads(),
+    };
+    // One worker, one thread: the round loop and the connector share it, so statistics need
+    // no cross-thread synchronisation and a workload may hold a single-threaded engine.
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::error!("cannot start the async runtime: {e}");
+            return exit::RUN_FAILED;
+        }
+    };
+    runtime.block_on(async move {
+        let (link, writer) = stdio_worker_link();
+        worker::serve(link, setup).await;
+        let _ = writer.await;
+    });
+    exit::OK
+}

@@ -1,0 +1,5 @@
+//! One module per command.
+
+pub mod launch_manager;
+pub mod launch_worker;
+mod setup;

@@ -1,0 +1,20 @@
+//! The built-in connectors and workload modules of this binary.
+
+use std::sync::Arc;
+
+use caliper_core::connector::ConnectorRegistry;
+use caliper_core::workload::WorkloadRegistry;
+
+/// Connectors by the name used in `caliper.blockchain`.
+pub fn connectors() -> ConnectorRegistry {
+    let mut r = ConnectorRegistry::new();
+    r.register(Arc::new(caliper_sim::SimFactory));
+    r
+}
+
+/// Rust workload modules by the name used in `workload.module`.
+pub fn workloads() -> WorkloadRegistry {
+    let mut r = WorkloadRegistry::new();
+    r.register(caliper_sim::SIM_MIX, caliper_sim::sim_mix_workload);
+    r
+}
