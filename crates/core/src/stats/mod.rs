@@ -11,10 +11,12 @@ mod histogram;
 mod round;
 mod series;
 mod summary;
+mod usage;
 
 pub use histogram::LatencyHistogram;
 pub use round::{
     Histograms, Latency, LatencyTotals, RoundMeta, RoundStats, StatsCore, Timestamps, TxCounters,
 };
 pub use series::{SecondBucket, Series};
+pub use usage::ProcessUsage;
 pub use summary::{LatencySummary, RoundSummary, send_rate, throughput};

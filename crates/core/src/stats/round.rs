@@ -114,6 +114,10 @@ pub struct Histograms {
     /// Latency of successful transactions from their intended send time: corrected for
     /// coordinated omission (a generator that fell behind does not hide the wait).
     pub corrected: LatencyHistogram,
+    /// How late each transaction was created after its intended send time: the generator's
+    /// own lag (near zero when the generator keeps up).
+    #[serde(default)]
+    pub lateness: LatencyHistogram,
 }
 
 /// Everything a worker measured in one round: what `testResult` carries.
@@ -127,6 +131,9 @@ pub struct RoundStats {
     pub histograms: Histograms,
     /// The per-second series.
     pub series: Series,
+    /// CPU and memory of the worker process(es) in this round.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage: Option<super::usage::ProcessUsage>,
 }
 
 const MICROS_PER_SECOND: u64 = 1_000_000;
@@ -176,6 +183,9 @@ impl RoundStats {
         t.last_finish_us = t.last_finish_us.max(Some(status.time_final));
         let latency = status.latency_micros();
         let success = status.is_committed();
+        if let Some(intended) = status.time_intended {
+            self.histograms.lateness.record(status.time_create.saturating_sub(intended));
+        }
         if success {
             c.tx_counters.total_successful += 1;
             c.latency.successful.record(latency);
@@ -214,7 +224,13 @@ impl RoundStats {
         self.histograms.successful.add(&o.histograms.successful);
         self.histograms.failed.add(&o.histograms.failed);
         self.histograms.corrected.add(&o.histograms.corrected);
+        self.histograms.lateness.add(&o.histograms.lateness);
         self.series.add(&o.series);
+        match (&mut self.usage, &o.usage) {
+            (Some(u), Some(o)) => u.add(o),
+            (u @ None, Some(o)) => *u = Some(*o),
+            _ => {}
+        }
     }
 
     /// Merges the statistics of every worker of a round; `None` for an empty list.
@@ -261,5 +277,87 @@ fn min_opt(a: Option<u64>, b: Option<u64>) -> Option<u64> {
         (Some(a), Some(b)) => Some(a.min(b)),
         (a, None) => a,
         (None, b) => b,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::stats::RoundSummary;
+
+    fn tx(create: u64, latency: u64, ok: bool, intended_lag: u64) -> TxStatus {
+        let mut t = TxStatus::created_at("", create);
+        t.time_intended = Some(create - intended_lag.min(create));
+        if ok {
+            t.set_success(create + latency);
+        } else {
+            t.set_failed(create + latency, ErrorClass::Rejected, "no");
+        }
+        t
+    }
+
+    proptest! {
+        /// Merging the statistics of workers that each saw part of the transactions gives
+        /// exactly the statistics of all of them: the law the manager relies on.
+        #[test]
+        fn merging_parts_equals_the_whole(
+            txs in proptest::collection::vec((0u64..5_000_000, 1u64..3_000_000, any::<bool>(), 0u64..1000, 0usize..4), 1..300)
+        ) {
+            let start = 1_000_000_000;
+            let mut whole = RoundStats::new(0, 0, "r", start);
+            let mut parts: Vec<RoundStats> = (0..4).map(|w| RoundStats::new(w, 0, "r", start)).collect();
+            for (offset, latency, ok, lag, worker) in &txs {
+                let t = tx(start + offset, *latency, *ok, *lag);
+                whole.tx_submitted(1, t.time_create);
+                whole.tx_finished(&t);
+                parts[*worker].tx_submitted(1, t.time_create);
+                parts[*worker].tx_finished(&t);
+            }
+            let merged = RoundStats::merge_all(&parts).unwrap();
+            prop_assert_eq!(merged.core.tx_counters, whole.core.tx_counters);
+            prop_assert_eq!(merged.core.timestamps, whole.core.timestamps);
+            prop_assert_eq!(merged.core.latency, whole.core.latency);
+            prop_assert_eq!(&merged.core.failures, &whole.core.failures);
+            prop_assert_eq!(&merged.histograms.successful, &whole.histograms.successful);
+            prop_assert_eq!(&merged.histograms.corrected, &whole.histograms.corrected);
+            prop_assert_eq!(&merged.series, &whole.series);
+            prop_assert_eq!(RoundSummary::new(&merged), RoundSummary::new(&whole));
+        }
+    }
+
+    #[test]
+    fn callipers_formulas() {
+        let start = 10_000_000;
+        let mut s = RoundStats::new(0, 0, "r", start);
+        // 11 transactions created 100 ms apart (1 s span), each 500 ms latency, one failed.
+        for i in 0..11u64 {
+            let t = tx(start + i * 100_000, 500_000, i != 5, 0);
+            s.tx_submitted(1, t.time_create);
+            s.tx_finished(&t);
+        }
+        let sum = RoundSummary::new(&s);
+        assert_eq!((sum.succ, sum.fail), (10, 1));
+        assert_eq!(sum.send_rate, Some(11.0));
+        // (last finish - first create) = 1.5 s.
+        assert!((sum.throughput.unwrap() - 11.0 / 1.5).abs() < 1e-9);
+        let lat = sum.latency.unwrap();
+        assert_eq!((lat.min, lat.max, lat.avg), (0.5, 0.5, 0.5));
+        assert_eq!(s.core.failures[&ErrorClass::Rejected], 1);
+        // A transaction created before the round started counts as finished only.
+        s.tx_finished(&tx(start - 1, 10, true, 0));
+        assert_eq!(s.core.tx_counters.total_finished, 12);
+        assert_eq!(s.core.tx_counters.total_successful, 10);
+    }
+
+    #[test]
+    fn abandoned_transactions_are_failed_timeouts() {
+        let mut s = RoundStats::new(0, 0, "r", 0);
+        s.tx_submitted(5, 10);
+        s.tx_abandoned(5, ErrorClass::Timeout, 2_000_000);
+        assert_eq!(s.core.tx_counters.total_failed, 5);
+        assert_eq!(s.core.failures[&ErrorClass::Timeout], 5);
+        assert_eq!(s.series.0[2].failed, 5);
     }
 }
