@@ -315,8 +315,6 @@ mod tests {
     }
 
     #[test]
-    #[ignore = "caliper-core's LatencyHistogram::record clamps values to the initial range \
-                instead of growing (saturating_record); run with --ignored once it is fixed"]
     fn percentiles_are_those_of_all_transactions() {
         let run = fixture::run();
         let row = result_row(&run.rounds[0]);

@@ -571,8 +571,6 @@ mod tests {
     }
 
     #[test]
-    #[ignore = "caliper-core's LatencyHistogram::record clamps values to the initial range \
-                instead of growing (saturating_record); run with --ignored once it is fixed"]
     fn percentiles_are_those_of_all_transactions() {
         let r = results();
         let near = |v: &Value, want: f64| v.as_f64().is_some_and(|x| (x - want).abs() <= want * 0.001);

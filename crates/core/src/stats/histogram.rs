@@ -29,7 +29,11 @@ impl LatencyHistogram {
 
     /// Records one latency.
     pub fn record(&mut self, micros: u64) {
-        self.0.saturating_record(micros);
+        // `record` grows an auto-resizing histogram; `saturating_record` would clamp to the
+        // current range instead. It fails only past u64::MAX / 2, which no latency reaches.
+        if self.0.record(micros).is_err() {
+            self.0.saturating_record(micros);
+        }
     }
 
     /// Adds every value of `other`.
