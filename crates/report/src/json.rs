@@ -18,7 +18,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use caliper_core::manager::{RoundOutcome, RoundStatus, RunOutcome, WorkerOutcome};
-use caliper_core::stats::{LatencySummary, RoundStats, RoundSummary, SecondBucket};
+use caliper_core::stats::{LatencySummary, ProcessUsage, RoundStats, RoundSummary, SecondBucket};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -138,6 +138,11 @@ pub struct RoundResult {
     pub failed_latency: LatencyFigures,
     /// Failed transactions by error class (`timeout`, `rejected`, ...).
     pub failures: BTreeMap<String, u64>,
+    /// How late transactions were created after their intended send time: the generator's
+    /// own lag. Near zero when the generator kept the schedule.
+    pub send_lateness: LatencyFigures,
+    /// CPU seconds (summed) and memory (largest) of the worker processes in the round.
+    pub usage: Option<ProcessUsage>,
     /// The round second by second.
     pub series: Vec<SeriesPoint>,
     /// Each worker's part.
@@ -206,6 +211,8 @@ pub struct WorkerResult {
     pub throughput: Option<f64>,
     /// Latency of its successful transactions.
     pub latency: LatencyFigures,
+    /// Its CPU seconds and memory in the round.
+    pub usage: Option<ProcessUsage>,
 }
 
 impl ResultsFile {
@@ -266,6 +273,8 @@ impl RoundResult {
             corrected_latency: LatencyFigures::from(s.and_then(|s| s.corrected_latency)),
             failed_latency: LatencyFigures::from(s.and_then(|s| s.failed_latency)),
             failures: round.merged.as_ref().map(failures).unwrap_or_default(),
+            send_lateness: LatencyFigures::from(s.and_then(|s| s.send_lateness)),
+            usage: round.merged.as_ref().and_then(|m| m.usage),
             series: round.merged.as_ref().map(series).unwrap_or_default(),
             workers: round.workers.iter().map(WorkerResult::from_outcome).collect(),
         }
@@ -286,6 +295,7 @@ impl WorkerResult {
             send_rate: s.and_then(|s| s.send_rate),
             throughput: s.and_then(|s| s.throughput),
             latency: LatencyFigures::from(s.and_then(|s| s.latency)),
+            usage: worker.stats.as_ref().and_then(|m| m.usage),
         }
     }
 }
@@ -445,21 +455,32 @@ mod tests {
             "correctedLatency",
             "failedLatency",
             "failures",
+            "sendLateness",
+            "usage",
             "series",
             "workers",
         ];
         let latency = sorted(vec!["min", "max", "avg", "p50", "p90", "p95", "p99", "p999"]);
         for round_value in r["rounds"].as_array().unwrap() {
             assert_eq!(keys(round_value), sorted(round.clone()));
-            for l in ["latency", "correctedLatency", "failedLatency"] {
+            for l in ["latency", "correctedLatency", "failedLatency", "sendLateness"] {
                 assert_eq!(keys(&round_value[l]), latency, "{l} keeps its shape even when empty");
             }
         }
         let point =
             sorted(vec!["second", "submitted", "succ", "fail", "latencyP50", "latencyP90", "latencyP99"]);
         assert_eq!(keys(&r["rounds"][0]["series"][0]), point);
-        let worker =
-            sorted(vec!["index", "error", "submitted", "succ", "fail", "sendRate", "throughput", "latency"]);
+        let worker = sorted(vec![
+            "index",
+            "error",
+            "submitted",
+            "succ",
+            "fail",
+            "sendRate",
+            "throughput",
+            "latency",
+            "usage",
+        ]);
         assert_eq!(keys(&r["rounds"][0]["workers"][0]), worker);
     }
 

@@ -112,6 +112,9 @@ pub struct RoundSummary {
     pub corrected_latency: Option<LatencySummary>,
     /// Latency of failed transactions, in seconds.
     pub failed_latency: Option<LatencySummary>,
+    /// How late transactions were created after their intended send time, in seconds: the
+    /// generator's own lag (near zero when it keeps up with the schedule).
+    pub send_lateness: Option<LatencySummary>,
 }
 
 impl RoundSummary {
@@ -132,6 +135,7 @@ impl RoundSummary {
             ),
             corrected_latency: LatencySummary::from_histogram(&h.corrected),
             failed_latency: LatencySummary::new(&c.latency.failed, h.failed.len(), &h.failed),
+            send_lateness: LatencySummary::from_histogram(&h.lateness),
         }
     }
 }
