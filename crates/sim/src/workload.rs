@@ -1,0 +1,263 @@
+//! `sim-mix`: the built-in Rust workload for the simulated SUT. Each transaction is a write
+//! or a read of a random key of this worker, in the proportions given by
+//! `workload.arguments`:
+//!
+//! ```yaml
+//! arguments:
+//!   mix: {write: 1, read: 3}   # weights; default writes only
+//!   keys: 1000                 # distinct keys per worker (w<worker>-k<i>), default 1000
+//!   batch: 1                   # requests per submitTransaction, default 1
+//!   seed: 7                    # optional: repeatable choices (seed + worker index)
+//! ```
+//!
+//! It works with any connector that accepts the simulated SUT's requests.
+
+use std::cell::{Cell, RefCell};
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use caliper_core::connector::Connector;
+use caliper_core::workload::{WorkloadError, WorkloadInit, WorkloadModule};
+use rand::Rng;
+use rand::rngs::SmallRng;
+use serde_json::{Map, Value};
+
+use crate::decimal::push_decimal;
+use crate::json::{as_seed, kind, unknown_key};
+use crate::rng::small_rng;
+
+/// The name `sim-mix` is registered under in the binary's workload registry.
+pub const SIM_MIX: &str = "sim-mix";
+
+/// The largest `batch` accepted.
+const MAX_BATCH: u64 = 100_000;
+
+/// A new instance of the `sim-mix` workload (a [`caliper_core::workload::WorkloadFactory`]).
+pub fn sim_mix_workload() -> Box<dyn WorkloadModule> {
+    Box::new(SimMix { running: None })
+}
+
+/// The `sim-mix` workload module; it does nothing until initialized.
+struct SimMix {
+    running: Option<Running>,
+}
+
+/// What an initialized round holds.
+struct Running {
+    adapter: Arc<dyn Connector>,
+    args: MixArgs,
+    /// `w<worker index>-k`, the start of every key.
+    prefix: String,
+    /// The worker's choices; borrowed only between awaits (the round runs on one thread).
+    rng: RefCell<SmallRng>,
+    /// The value of the next write.
+    next_value: Cell<u64>,
+}
+
+/// The validated `workload.arguments`.
+#[derive(Debug, Clone, PartialEq)]
+struct MixArgs {
+    /// The share of reads, 0 to 1.
+    read_share: f64,
+    keys: u64,
+    batch: usize,
+    seed: Option<u64>,
+}
+
+impl MixArgs {
+    fn parse(arguments: &Value) -> Result<Self, WorkloadError> {
+        let empty = Map::new();
+        let map = match arguments {
+            Value::Null => &empty,
+            Value::Object(map) => map,
+            other => return Err(args_error("", format!("expected an object, got {}", kind(other)))),
+        };
+        if let Some((key, message)) = unknown_key(map, &["mix", "keys", "batch", "seed"]) {
+            return Err(args_error(&format!(".{key}"), message));
+        }
+        let get = |key: &str| map.get(key).filter(|v| !v.is_null());
+        let read_share = match get("mix") {
+            None => 0.0,
+            Some(Value::Object(mix)) => {
+                if let Some((key, message)) = unknown_key(mix, &["write", "read"]) {
+                    return Err(args_error(&format!(".mix.{key}"), message));
+                }
+                let weight = |op: &str| match mix.get(op) {
+                    None | Some(Value::Null) => Ok(0.0),
+                    Some(w) => w.as_f64().filter(|w| w.is_finite() && *w >= 0.0).ok_or_else(|| {
+                        args_error(
+                            &format!(".mix.{op}"),
+                            format!("expected a weight of 0 or more, got {}", show(w)),
+                        )
+                    }),
+                };
+                let (write, read) = (weight("write")?, weight("read")?);
+                if write + read <= 0.0 {
+                    return Err(args_error(
+                        ".mix",
+                        "expected at least one weight above 0, such as {write: 1, read: 3}",
+                    ));
+                }
+                read / (write + read)
+            }
+            Some(other) => {
+                return Err(args_error(
+                    ".mix",
+                    format!("expected an object such as {{write: 1, read: 3}}, got {}", kind(other)),
+                ));
+            }
+        };
+        let keys = match get("keys") {
+            None => 1000,
+            Some(keys) => keys.as_u64().filter(|k| *k > 0).ok_or_else(|| {
+                args_error(".keys", format!("expected an integer of 1 or more, got {}", show(keys)))
+            })?,
+        };
+        let batch = match get("batch") {
+            None => 1,
+            Some(batch) => batch.as_u64().filter(|b| (1..=MAX_BATCH).contains(b)).ok_or_else(|| {
+                args_error(
+                    ".batch",
+                    format!("expected an integer from 1 to {MAX_BATCH}, got {}", show(batch)),
+                )
+            })? as usize,
+        };
+        let seed = match get("seed") {
+            None => None,
+            Some(seed) => Some(
+                as_seed(seed)
+                    .ok_or_else(|| args_error(".seed", format!("expected an integer, got {}", show(seed))))?,
+            ),
+        };
+        Ok(MixArgs { read_share, keys, batch, seed })
+    }
+}
+
+impl Running {
+    /// One request: a read or a write of a random key.
+    fn request(&self) -> Value {
+        let (read, index) = {
+            let mut rng = self.rng.borrow_mut();
+            let read = self.args.read_share > 0.0 && rng.random::<f64>() < self.args.read_share;
+            (read, rng.random_range(0..self.args.keys))
+        };
+        let mut key = String::with_capacity(self.prefix.len() + 20);
+        key.push_str(&self.prefix);
+        push_decimal(&mut key, index);
+        let mut request = Map::new();
+        if read {
+            request.insert("op".to_string(), Value::String("read".to_string()));
+            request.insert("key".to_string(), Value::String(key));
+        } else {
+            let value = self.next_value.get();
+            self.next_value.set(value.wrapping_add(1));
+            request.insert("op".to_string(), Value::String("write".to_string()));
+            request.insert("key".to_string(), Value::String(key));
+            request.insert("value".to_string(), Value::from(value));
+        }
+        Value::Object(request)
+    }
+}
+
+#[async_trait(?Send)]
+impl WorkloadModule for SimMix {
+    async fn initialize(&mut self, init: WorkloadInit) -> Result<(), WorkloadError> {
+        let args = MixArgs::parse(&init.round_arguments)?;
+        let rng = small_rng(args.seed.map(|seed| seed.wrapping_add(init.worker_index as u64)));
+        let mut prefix = String::from("w");
+        push_decimal(&mut prefix, init.worker_index as u64);
+        prefix.push_str("-k");
+        self.running = Some(Running {
+            adapter: init.sut_adapter,
+            args,
+            prefix,
+            rng: RefCell::new(rng),
+            next_value: Cell::new(0),
+        });
+        Ok(())
+    }
+
+    async fn submit_transaction(&self) -> Result<(), WorkloadError> {
+        let Some(running) = &self.running else {
+            return Err(WorkloadError::Failed("sim-mix: submit_transaction before initialize".to_string()));
+        };
+        let requests = if running.args.batch == 1 {
+            running.request()
+        } else {
+            Value::Array((0..running.args.batch).map(|_| running.request()).collect())
+        };
+        // A failed transaction is a status the worker has already counted, not an error.
+        running.adapter.send_requests(requests).await;
+        Ok(())
+    }
+
+    async fn cleanup(&mut self) -> Result<(), WorkloadError> {
+        self.running = None;
+        Ok(())
+    }
+}
+
+fn args_error(path: &str, message: impl Into<String>) -> WorkloadError {
+    WorkloadError::Arguments { path: path.to_string(), message: message.into() }
+}
+
+/// A value for "got ..." messages: numbers as written, other values by kind.
+fn show(value: &Value) -> String {
+    match value {
+        Value::Number(n) => n.to_string(),
+        other => kind(other).to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn error(arguments: Value) -> (String, String) {
+        match MixArgs::parse(&arguments) {
+            Err(WorkloadError::Arguments { path, message }) => (path, message),
+            other => panic!("expected an arguments error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn defaults_are_writes_only() {
+        for arguments in [Value::Null, json!({})] {
+            let args = MixArgs::parse(&arguments).unwrap();
+            assert_eq!(args, MixArgs { read_share: 0.0, keys: 1000, batch: 1, seed: None });
+        }
+    }
+
+    #[test]
+    fn reads_every_argument() {
+        let args =
+            MixArgs::parse(&json!({"mix": {"write": 1, "read": 3}, "keys": 10, "batch": 4, "seed": 9}))
+                .unwrap();
+        assert_eq!(args, MixArgs { read_share: 0.75, keys: 10, batch: 4, seed: Some(9) });
+        assert_eq!(MixArgs::parse(&json!({"mix": {"read": 2}})).unwrap().read_share, 1.0);
+    }
+
+    #[test]
+    fn errors_name_the_argument() {
+        let (path, message) = error(json!({"mixx": {}}));
+        assert_eq!(path, ".mixx");
+        assert!(message.contains("did you mean \"mix\""), "{message}");
+        let (path, message) = error(json!({"mix": {"wrte": 1}}));
+        assert_eq!(path, ".mix.wrte");
+        assert!(message.contains("did you mean \"write\""), "{message}");
+        assert_eq!(error(json!({"mix": {"write": -1}})).0, ".mix.write");
+        assert_eq!(error(json!({"mix": {"write": "1"}})).0, ".mix.write");
+        assert_eq!(error(json!({"mix": {"write": 0, "read": 0}})).0, ".mix");
+        assert_eq!(error(json!({"mix": [1, 2]})).0, ".mix");
+        assert_eq!(error(json!({"keys": 0})).0, ".keys");
+        assert_eq!(error(json!({"keys": 1.5})).0, ".keys");
+        let (path, message) = error(json!({"batch": 0}));
+        assert_eq!(path, ".batch");
+        assert!(message.contains("from 1 to 100000, got 0"), "{message}");
+        assert_eq!(error(json!({"batch": 1_000_000})).0, ".batch");
+        assert_eq!(error(json!({"seed": "x"})).0, ".seed");
+        assert_eq!(error(json!([1])).0, "");
+    }
+}
