@@ -11,7 +11,7 @@ use caliper_core::manager::{
 };
 use caliper_core::message::WorkloadMessage;
 use caliper_core::messenger::WorkerCommand;
-use caliper_core::settings::{Flow, Settings};
+use caliper_core::settings::{keys, Flow, Settings};
 use tokio_util::sync::CancellationToken;
 
 use super::setup;
@@ -26,7 +26,7 @@ pub fn run(args: Vec<String>) -> i32 {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let (plan, network) = match validate(&settings) {
+    let (plan, network, timings) = match validate(&settings) {
         Ok(v) => v,
         Err(msg) => {
             tracing::error!("{msg}");
@@ -40,15 +40,16 @@ pub fn run(args: Vec<String>) -> i32 {
             return exit::RUN_FAILED;
         }
     };
-    let outcome = runtime.block_on(execute(settings.clone(), plan, network, args));
+    let outcome = runtime.block_on(execute(settings.clone(), plan, network, timings, args));
     report(&settings, &outcome);
     exit_code(&outcome)
 }
 
 /// Reads and checks every input before anything starts.
-fn validate(settings: &Settings) -> Result<(RunPlan, Arc<NetworkConfig>), String> {
+fn validate(settings: &Settings) -> Result<(RunPlan, Arc<NetworkConfig>, ManagerTimings), String> {
     let flow = Flow::from_settings(settings).map_err(|e| e.to_string())?;
-    let bench_path = settings.required_path("caliper-benchconfig").map_err(|e| e.to_string())?;
+    let timings = timings(settings)?;
+    let bench_path = settings.required_path(keys::BENCH_CONFIG).map_err(|e| e.to_string())?;
     let network = setup::network(settings).map_err(|_| "invalid network configuration".to_string())?;
     let bench = BenchmarkConfig::load(&bench_path).map_err(|e| e.to_string())?;
     let connectors = registry::connectors();
@@ -80,7 +81,24 @@ fn validate(settings: &Settings) -> Result<(RunPlan, Arc<NetworkConfig>), String
         test: flow.test,
         end: flow.end,
     };
-    Ok((plan_of(&bench, phases), network))
+    Ok((plan_of(&bench, phases), network, timings))
+}
+
+fn timings(settings: &Settings) -> Result<ManagerTimings, String> {
+    let ms = |key| setup::millis(settings, key);
+    let progress_on = settings.get_bool(keys::PROGRESS_REPORTING_ENABLED).map_err(|e| e.to_string())?;
+    Ok(ManagerTimings {
+        join: ms(keys::WORKER_TIMEOUT_JOIN)?,
+        prepare: ms(keys::WORKER_TIMEOUT_PREPARE)?,
+        silence: ms(keys::WORKER_TIMEOUT_SILENCE)?,
+        progress: if progress_on {
+            Some(ms(keys::PROGRESS_REPORTING_INTERVAL)?.max(Duration::from_millis(100)))
+        } else {
+            None
+        },
+        round_pause: ms(keys::ROUND_PAUSE)?,
+        stop_grace: Duration::from_secs(5),
+    })
 }
 
 fn plan_of(bench: &BenchmarkConfig, phases: Phases) -> RunPlan {
@@ -108,7 +126,13 @@ fn plan_of(bench: &BenchmarkConfig, phases: Phases) -> RunPlan {
     }
 }
 
-async fn execute(settings: Arc<Settings>, plan: RunPlan, network: Arc<NetworkConfig>, args: Vec<String>) -> RunOutcome {
+async fn execute(
+    settings: Arc<Settings>,
+    plan: RunPlan,
+    network: Arc<NetworkConfig>,
+    timings: ManagerTimings,
+    args: Vec<String>,
+) -> RunOutcome {
     let interrupt = CancellationToken::new();
     {
         let interrupt = interrupt.clone();
@@ -122,18 +146,6 @@ async fn execute(settings: Arc<Settings>, plan: RunPlan, network: Arc<NetworkCon
             }
         });
     }
-    let ms = |key: &str, default: u64| {
-        settings.get_duration_ms(key).ok().flatten().unwrap_or(Duration::from_millis(default))
-    };
-    let progress_on = settings.get_bool("caliper-progress-reporting-enabled").unwrap_or(true);
-    let timings = ManagerTimings {
-        join: ms("caliper-worker-timeout-join", 60_000),
-        prepare: ms("caliper-worker-timeout-prepare", 120_000),
-        silence: ms("caliper-worker-timeout-silence", 10_000),
-        progress: progress_on.then(|| ms("caliper-progress-reporting-interval", 5000).max(Duration::from_millis(100))),
-        round_pause: ms("caliper-round-pause", 0),
-        stop_grace: Duration::from_secs(5),
-    };
     let program = std::env::current_exe().unwrap_or_else(|_| PathBuf::from("caliper"));
     let mut worker_args = vec!["launch".to_string(), "worker".to_string()];
     worker_args.extend(args);
@@ -162,7 +174,7 @@ fn report(settings: &Settings, outcome: &RunOutcome) {
     use std::io::Write as _;
     let summary = caliper_report::console::summary_table(outcome);
     let _ = writeln!(std::io::stdout(), "{summary}");
-    let json_path = settings.path("caliper-report-json").unwrap_or_else(|| settings.workspace().join("results.json"));
+    let json_path = settings.path(keys::REPORT_JSON).unwrap_or_else(|| settings.workspace().join("results.json"));
     match caliper_report::json::write_results(&json_path, outcome) {
         Ok(()) => tracing::info!("results written to {}", json_path.display()),
         Err(e) => tracing::error!("cannot write the results to {}: {e}", json_path.display()),

@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use caliper_core::messenger::stdio_worker_link;
+use caliper_core::settings::keys;
 use caliper_core::worker::{self, WorkerSetup};
 
 use super::setup;
@@ -16,14 +17,14 @@ pub fn run(args: Vec<String>) -> i32 {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let method = settings.get_str("caliper-worker-communication-method").ok().flatten().unwrap_or("process");
+    let method = settings.get_str(keys::WORKER_COMMUNICATION_METHOD).unwrap_or("process");
     if method != "process" {
         tracing::error!(
             "caliper-worker-communication-method \"{method}\" is not available in this build; use \"process\""
         );
         return exit::CONFIG;
     }
-    if settings.get_bool("caliper-worker-remote").unwrap_or(false) {
+    if settings.get_bool(keys::WORKER_REMOTE).unwrap_or(false) {
         tracing::error!("caliper-worker-remote: true needs the mqtt messenger; the process messenger forks local workers");
         return exit::CONFIG;
     }
@@ -31,12 +32,18 @@ pub fn run(args: Vec<String>) -> i32 {
         Ok(n) => n,
         Err(code) => return code,
     };
-    let ms = |key: &str, default: u64| {
-        settings.get_duration_ms(key).ok().flatten().unwrap_or(Duration::from_millis(default))
+    let timings = setup::millis(&settings, keys::OBSERVER_INTERNAL_INTERVAL)
+        .and_then(|u| Ok((u, setup::millis(&settings, keys::WORKER_TIMEOUT_DRAIN)?)));
+    let (update_interval, drain_timeout) = match timings {
+        Ok(t) => t,
+        Err(e) => {
+            tracing::error!("{e}");
+            return exit::CONFIG;
+        }
     };
     let setup = WorkerSetup {
-        update_interval: ms("caliper-observer-internal-interval", 1000).max(Duration::from_millis(10)),
-        drain_timeout: ms("caliper-worker-timeout-drain", 30_000),
+        update_interval: update_interval.max(Duration::from_millis(10)),
+        drain_timeout,
         settings,
         network,
         connectors: registry::connectors(),

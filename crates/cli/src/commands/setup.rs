@@ -1,9 +1,10 @@
 //! What both launch commands do first: settings, logging and the network configuration.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use caliper_core::config::NetworkConfig;
-use caliper_core::settings::{Settings, SettingsInput};
+use caliper_core::settings::{keys, Settings, SettingsInput};
 
 use crate::exit;
 use crate::logging::{self, LogStyle};
@@ -15,12 +16,16 @@ pub fn settings(args: Vec<String>, style: LogStyle) -> Result<Arc<Settings>, i32
     let input = SettingsInput { cwd, env: std::env::vars().collect(), args };
     match Settings::load(&input) {
         Ok(settings) => {
-            let level = settings.get_str("caliper-logging-level").ok().flatten().unwrap_or("info").to_string();
+            let level = settings.get_str(keys::LOGGING_LEVEL).unwrap_or("info").to_string();
             logging::init(style, &level);
-            for (key, suggestion) in settings.unknown_keys() {
-                match suggestion {
-                    Some(s) => tracing::warn!("unknown setting {key}: did you mean {s}?"),
-                    None => tracing::warn!("unknown setting {key} (ignored)"),
+            if style == LogStyle::Person {
+                for unknown in settings.unknown_keys() {
+                    let (key, source) = (&unknown.key, &unknown.source);
+                    match (unknown.suggestion, unknown.caliper_only) {
+                        (Some(s), _) => tracing::warn!("unknown setting {key} ({source}): did you mean {s}?"),
+                        (None, true) => tracing::warn!("setting {key} ({source}) is Caliper's and not used by caliper-rs"),
+                        (None, false) => tracing::warn!("unknown setting {key} ({source}) is ignored"),
+                    }
                 }
             }
             Ok(Arc::new(settings))
@@ -35,7 +40,7 @@ pub fn settings(args: Vec<String>, style: LogStyle) -> Result<Arc<Settings>, i32
 
 /// Loads the network configuration named by `caliper-networkconfig`.
 pub fn network(settings: &Settings) -> Result<Arc<NetworkConfig>, i32> {
-    let path = settings.required_path("caliper-networkconfig").map_err(|e| {
+    let path = settings.required_path(keys::NETWORK_CONFIG).map_err(|e| {
         tracing::error!("{e}");
         exit::CONFIG
     })?;
@@ -43,4 +48,9 @@ pub fn network(settings: &Settings) -> Result<Arc<NetworkConfig>, i32> {
         tracing::error!("{e}");
         exit::CONFIG
     })
+}
+
+/// A duration setting in milliseconds; a value that is not one is a configuration error.
+pub fn millis(settings: &Settings, key: &str) -> Result<Duration, String> {
+    settings.get_duration_ms(key).map_err(|e| e.to_string())
 }
