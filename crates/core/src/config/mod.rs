@@ -1,23 +1,49 @@
-//! The benchmark and network configuration files.
+//! The benchmark and network configuration files, read and validated completely before a
+//! run starts.
+//!
+//! Both files are YAML (anchors, aliases and merge keys work) or JSON (chosen by the `.json`
+//! extension). Validation collects every problem of a file into [`ConfigErrors`]; each
+//! [`ConfigError`] names the file, the key path and, for YAML, the line and column.
+//!
+//! - [`BenchmarkConfig`]: `test` (name, workers, rounds) and `monitors`.
+//! - [`NetworkConfig`]: the common `caliper` section and `info`; the rest is the connector's.
+//! - [`load_all`]: both files as the settings name them, with the errors of both.
 
-use std::path::PathBuf;
+mod benchmark;
+mod check;
+mod error;
+mod network;
+pub(crate) mod tree;
 
-use serde_json::{Map, Value};
+#[cfg(test)]
+mod tests;
 
-/// The network configuration: `caliper.blockchain`, the start and end commands, `info`, and
-/// the connector's own sections in `raw`.
-#[derive(Debug, Clone, Default)]
-pub struct NetworkConfig {
-    /// The file it was read from.
-    pub path: PathBuf,
-    /// `caliper.blockchain`.
-    pub blockchain: String,
-    /// `caliper.command.start`.
-    pub start: Option<String>,
-    /// `caliper.command.end`.
-    pub end: Option<String>,
-    /// `info`, for the report.
-    pub info: Map<String, Value>,
-    /// The whole file.
-    pub raw: Value,
+pub use benchmark::{
+    BenchmarkConfig, MONITOR_KEYS, MONITORS_KEYS, MonitorSpec, MonitorsConfig, OBSERVER_KEYS, OBSERVER_TYPES,
+    RATE_CONTROL_KEYS, RESOURCE_MONITORS, ROUND_KEYS, RoundConfig, TEST_KEYS, TRANSACTION_MONITORS, TxLimit,
+    WORKERS_KEYS, WORKLOAD_KEYS, WorkloadSpec,
+};
+pub use error::{ConfigError, ConfigErrors};
+pub use network::{CALIPER_KEYS, COMMAND_KEYS, NetworkConfig};
+
+use crate::settings::Settings;
+
+/// Reads and validates the benchmark and the network configuration named by the
+/// `caliper-benchconfig` and `caliper-networkconfig` settings, reporting the errors of both.
+pub fn load_all(settings: &Settings) -> Result<(BenchmarkConfig, NetworkConfig), ConfigErrors> {
+    let benchmark = BenchmarkConfig::from_settings(settings);
+    let network = NetworkConfig::from_settings(settings);
+    match (benchmark, network) {
+        (Ok(benchmark), Ok(network)) => Ok((benchmark, network)),
+        (benchmark, network) => {
+            let mut errors = Vec::new();
+            if let Err(e) = benchmark {
+                errors.extend(e);
+            }
+            if let Err(e) = network {
+                errors.extend(e);
+            }
+            Err(ConfigErrors(errors))
+        }
+    }
 }

@@ -1,0 +1,225 @@
+//! Every setting caliper-rs reads: one table of key, default and meaning.
+//!
+//! This table is the single source of truth: the built-in defaults layer is built from it,
+//! [`super::Settings::unknown_keys`] checks against it, and a test checks that
+//! `docs/configuration.md` lists every key with its default. Each key also has a constant
+//! (such as [`BENCH_CONFIG`]) so code does not spell keys by hand.
+
+use serde_json::Value;
+
+/// A built-in default.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum DefaultValue {
+    /// No default: the setting is unset unless given.
+    Null,
+    /// A boolean.
+    Bool(bool),
+    /// A whole number (milliseconds for intervals and timeouts).
+    Int(u64),
+    /// A string.
+    Str(&'static str),
+}
+
+impl DefaultValue {
+    /// As a JSON value.
+    pub fn to_value(self) -> Value {
+        match self {
+            DefaultValue::Null => Value::Null,
+            DefaultValue::Bool(b) => Value::Bool(b),
+            DefaultValue::Int(n) => Value::from(n),
+            DefaultValue::Str(s) => Value::from(s),
+        }
+    }
+
+    /// As written in the documentation (`null`, `true`, `5000`, `report.html`).
+    pub fn to_doc(self) -> String {
+        match self {
+            DefaultValue::Null => "null".to_string(),
+            DefaultValue::Bool(b) => b.to_string(),
+            DefaultValue::Int(n) => n.to_string(),
+            DefaultValue::Str(s) => s.to_string(),
+        }
+    }
+}
+
+/// One row of the table.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct KeyInfo {
+    /// The flat key, such as `caliper-report-path`.
+    pub key: &'static str,
+    /// The built-in default.
+    pub default: DefaultValue,
+    /// What it means, in one line.
+    pub doc: &'static str,
+}
+
+macro_rules! keys {
+    ($($name:ident = $key:literal, $default:expr, $doc:literal;)*) => {
+        $(
+            #[doc = concat!("`", $key, "`: ", $doc)]
+            pub const $name: &str = $key;
+        )*
+
+        /// Every setting, in documentation order.
+        pub const KEYS: &[KeyInfo] = &[$(KeyInfo { key: $key, default: $default, doc: $doc },)*];
+    };
+}
+
+use DefaultValue::{Bool, Int, Null, Str};
+
+keys! {
+    WORKSPACE = "caliper-workspace", Str("./"),
+        "Root of every relative path; itself relative to the current directory.";
+    PROJECT_CONFIG = "caliper-projectconfig", Null,
+        "Project settings file (relative to the workspace); when unset, <workspace>/caliper.yaml is read if it exists.";
+    USER_CONFIG = "caliper-userconfig", Null,
+        "User settings file (relative to the workspace), below the project file.";
+    MACHINE_CONFIG = "caliper-machineconfig", Null,
+        "Machine settings file (relative to the workspace), below the user file.";
+    BENCH_CONFIG = "caliper-benchconfig", Null,
+        "Benchmark configuration file (relative to the workspace). Required to run a benchmark.";
+    NETWORK_CONFIG = "caliper-networkconfig", Null,
+        "Network configuration file (relative to the workspace). Required to run a benchmark.";
+    REPORT_PATH = "caliper-report-path", Str("report.html"),
+        "HTML report (relative to the workspace); parent directories are created.";
+    REPORT_JSON = "caliper-report-json", Str("results.json"),
+        "Machine-readable results (relative to the workspace); parent directories are created.";
+    REPORT_PRECISION = "caliper-report-precision", Int(3),
+        "Significant digits of the resource monitor values in the reports.";
+    PROGRESS_REPORTING_ENABLED = "caliper-progress-reporting-enabled", Bool(true),
+        "Whether the manager shows the progress of a round.";
+    PROGRESS_REPORTING_INTERVAL = "caliper-progress-reporting-interval", Int(5000),
+        "Milliseconds between two progress updates.";
+    MONITOR_INTERVAL = "caliper-monitor-interval", Int(10000),
+        "Default sampling period of the resource monitors, in milliseconds (a monitor's options.interval is in seconds).";
+    OBSERVER_INTERNAL_INTERVAL = "caliper-observer-internal-interval", Int(1000),
+        "Milliseconds between two txUpdate messages from a worker to the manager.";
+    OBSERVER_PROMETHEUSPUSH_INTERVAL = "caliper-observer-prometheuspush-interval", Int(10000),
+        "Default push period of the prometheus-push transaction monitor, in milliseconds.";
+    OBSERVER_PROMETHEUS_SCRAPEPORT = "caliper-observer-prometheus-scrapeport", Int(3000),
+        "Default port of the prometheus transaction monitor (plus the worker index for local workers).";
+    LOGGING_LEVEL = "caliper-logging-level", Str("info"),
+        "Log level: error, warn, info, debug or trace, or a filter such as info,caliper_core=debug. Logs go to stderr.";
+    WORKER_REMOTE = "caliper-worker-remote", Bool(false),
+        "When true, the manager starts no workers: they are started elsewhere with caliper launch worker.";
+    WORKER_COMMUNICATION_METHOD = "caliper-worker-communication-method", Str("process"),
+        "How the manager and the workers talk: process (child processes) or mqtt.";
+    WORKER_COMMUNICATION_ADDRESS = "caliper-worker-communication-address", Str("mqtt://localhost:1883"),
+        "The MQTT broker, for the mqtt method.";
+    WORKER_TIMEOUT_JOIN = "caliper-worker-timeout-join", Int(60000),
+        "Milliseconds for all workers to connect and become ready.";
+    WORKER_TIMEOUT_PREPARE = "caliper-worker-timeout-prepare", Int(120000),
+        "Milliseconds for the prepare phase of a round (workload initialisation).";
+    WORKER_TIMEOUT_DRAIN = "caliper-worker-timeout-drain", Int(30000),
+        "Milliseconds a worker waits for outstanding transactions at the end of a round before counting them failed with class timeout.";
+    WORKER_TIMEOUT_SILENCE = "caliper-worker-timeout-silence", Int(10000),
+        "Milliseconds after which a worker that sent nothing during a round is considered lost.";
+    ROUND_PAUSE = "caliper-round-pause", Int(0),
+        "Milliseconds of pause between two rounds (Caliper always sleeps 5000).";
+    FLOW_SKIP_START = "caliper-flow-skip-start", Bool(false),
+        "Skip the start command.";
+    FLOW_SKIP_INIT = "caliper-flow-skip-init", Bool(false),
+        "Skip the connector's init.";
+    FLOW_SKIP_INSTALL = "caliper-flow-skip-install", Bool(false),
+        "Skip the contract installation.";
+    FLOW_SKIP_TEST = "caliper-flow-skip-test", Bool(false),
+        "Skip the rounds.";
+    FLOW_SKIP_END = "caliper-flow-skip-end", Bool(false),
+        "Skip the end command.";
+    FLOW_ONLY_START = "caliper-flow-only-start", Bool(false),
+        "Run only the start command.";
+    FLOW_ONLY_INIT = "caliper-flow-only-init", Bool(false),
+        "Run only the connector's init.";
+    FLOW_ONLY_INSTALL = "caliper-flow-only-install", Bool(false),
+        "Run only the contract installation.";
+    FLOW_ONLY_TEST = "caliper-flow-only-test", Bool(false),
+        "Run only the rounds.";
+    FLOW_ONLY_END = "caliper-flow-only-end", Bool(false),
+        "Run only the end command.";
+    AUTH_PROMETHEUSPUSH_USERNAME = "caliper-auth-prometheuspush-username", Null,
+        "Basic-auth user for the prometheus-push transaction monitor's push URL.";
+    AUTH_PROMETHEUSPUSH_PASSWORD = "caliper-auth-prometheuspush-password", Null,
+        "Basic-auth password for the prometheus-push transaction monitor's push URL (never logged).";
+    AUTH_PROMETHEUS_USERNAME = "caliper-auth-prometheus-username", Null,
+        "Basic-auth user for the prometheus resource monitor's URL.";
+    AUTH_PROMETHEUS_PASSWORD = "caliper-auth-prometheus-password", Null,
+        "Basic-auth password for the prometheus resource monitor's URL (never logged).";
+    BIND_SUT = "caliper-bind-sut", Null,
+        "Accepted for compatibility with Caliper and ignored: the connectors are built in.";
+    BIND_CWD = "caliper-bind-cwd", Null,
+        "Accepted for compatibility with Caliper and ignored.";
+    BIND_ARGS = "caliper-bind-args", Null,
+        "Accepted for compatibility with Caliper and ignored.";
+    BIND_FILE = "caliper-bind-file", Null,
+        "Accepted for compatibility with Caliper and ignored.";
+}
+
+/// Prefixes of Caliper settings that caliper-rs does not use; a key under one of them is
+/// reported as such rather than as a typo.
+pub const CALIPER_ONLY: &[&str] = &[
+    "caliper-report-options",
+    "caliper-report-charting",
+    "caliper-logging-template",
+    "caliper-logging-formats",
+    "caliper-logging-targets",
+    "caliper-observer-prometheusmanager",
+    "caliper-worker-pollinterval",
+    "caliper-monitorconfig",
+    "caliper-fabric",
+];
+
+/// The row of `key`.
+pub fn find(key: &str) -> Option<&'static KeyInfo> {
+    KEYS.iter().find(|k| k.key == key)
+}
+
+/// Whether the value of `key` is a secret that must not appear in messages or logs.
+pub fn is_secret(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    ["password", "secret", "privatekey", "private-key", "token"].iter().any(|s| key.contains(s))
+}
+
+/// Whether `key` belongs to a Caliper setting that caliper-rs does not use.
+pub fn is_caliper_only(key: &str) -> bool {
+    CALIPER_ONLY.iter().any(|p| key == *p || key.strip_prefix(p).is_some_and(|rest| rest.starts_with('-')))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_unique_lowercase_and_documented() {
+        for (i, k) in KEYS.iter().enumerate() {
+            assert!(k.key.starts_with("caliper-"), "{}", k.key);
+            assert_eq!(k.key, k.key.to_lowercase(), "{}", k.key);
+            assert!(!k.doc.is_empty(), "{}", k.key);
+            assert!(KEYS[..i].iter().all(|o| o.key != k.key), "duplicate {}", k.key);
+            assert!(!is_caliper_only(k.key), "{} is also listed as Caliper-only", k.key);
+        }
+    }
+
+    #[test]
+    fn docs_list_every_key_with_its_default() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/configuration.md");
+        let docs = std::fs::read_to_string(path).expect("docs/configuration.md is readable");
+        for k in KEYS {
+            let start = format!("| `{}` |", k.key);
+            let row = docs.lines().find(|l| l.starts_with(&start));
+            let Some(row) = row else {
+                panic!("docs/configuration.md has no table row for {}", k.key);
+            };
+            let default = format!("`{}`", k.default.to_doc());
+            assert!(row.contains(&default), "the row of {} should show its default {default}: {row}", k.key);
+        }
+    }
+
+    #[test]
+    fn secrets_and_caliper_only_keys_are_recognised() {
+        assert!(is_secret(AUTH_PROMETHEUS_PASSWORD));
+        assert!(!is_secret(AUTH_PROMETHEUS_USERNAME));
+        assert!(is_caliper_only("caliper-fabric-gateway-localhost"));
+        assert!(is_caliper_only("caliper-report-options"));
+        assert!(!is_caliper_only("caliper-report-optionsx"));
+    }
+}
