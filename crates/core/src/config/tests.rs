@@ -375,3 +375,20 @@ fn load_all_reports_both_files() {
     assert!(texts[1].contains("missing key \"blockchain\""), "{texts:#?}");
     assert_eq!(err.to_string().lines().count(), 2);
 }
+
+#[test]
+fn rate_controllers_are_built_for_worker_0() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = write(dir.path(), "b.yaml", ANCHORS);
+    let config = BenchmarkConfig::load_in(&path, dir.path()).expect("valid rate controllers");
+    assert_eq!(config.rounds.len(), 3);
+
+    let text = "test:\n  rounds:\n    - label: a\n      txNumber: 10\n      rateControl:\n        type: fixed-rate\n        opts:\n          tsp: 5\n      workload: {module: w.js}\n";
+    let path = write(dir.path(), "b.yaml", text);
+    let err = BenchmarkConfig::load_in(&path, dir.path()).expect_err("misspelt option");
+    assert_eq!(err.len(), 1, "{err}");
+    let key_path = err.0[0].key_path().unwrap_or_default();
+    assert!(key_path.starts_with("test.rounds[0].rateControl.opts"), "{err}");
+    assert_eq!(err.0[0].line(), Some(8), "{err}");
+    assert!(err.to_string().contains("tps"), "{err}");
+}
