@@ -27,7 +27,8 @@ fn repeat() -> usize {
 fn run(dir: &Path, workers: usize, rounds: &str) -> (Value, f64) {
     let bench = format!("test:\n  name: bench\n  workers: {{ number: {workers} }}\n  rounds:\n{rounds}");
     std::fs::write(dir.join("bench.yaml"), bench).unwrap();
-    std::fs::write(dir.join("network.yaml"), "caliper:\n  blockchain: sim\nsim: { latency: { fixed: 0 } }\n").unwrap();
+    std::fs::write(dir.join("network.yaml"), "caliper:\n  blockchain: sim\nsim: { latency: { fixed: 0 } }\n")
+        .unwrap();
     let start = Instant::now();
     let out = Command::new(env!("CARGO_BIN_EXE_caliper"))
         .args(["launch", "manager", "--caliper-workspace"])
@@ -136,5 +137,8 @@ fn main() {
         overhead.push(wall - busy);
     }
     let o = median(overhead);
-    println!("whole run: {o:.3} s of overhead, {:.3} s per round (process start-up and worker join included)", o / 3.0);
+    println!(
+        "whole run: {o:.3} s of overhead, {:.3} s per round (process start-up and worker join included)",
+        o / 3.0
+    );
 }

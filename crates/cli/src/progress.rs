@@ -13,12 +13,13 @@ pub struct Progress {
     enabled: bool,
     bar: Option<ProgressBar>,
     last: Option<(Instant, u64)>,
+    rate: f64,
 }
 
 impl Progress {
     /// Progress is shown only when `enabled` (`caliper-progress-reporting-enabled`).
     pub fn new(enabled: bool) -> Self {
-        Progress { enabled, bar: None, last: None }
+        Progress { enabled, bar: None, last: None, rate: 0.0 }
     }
 }
 
@@ -30,9 +31,13 @@ impl RunObserver for Progress {
     fn round_started(&mut self, index: usize, label: &str, rounds: usize) {
         tracing::info!("round {index} ({label}) of {rounds} started");
         self.last = Some((Instant::now(), 0));
+        self.rate = 0.0;
         if self.enabled && std::io::stderr().is_terminal() {
             let bar = ProgressBar::new_spinner();
-            bar.set_style(ProgressStyle::with_template("{spinner} {prefix} {msg}").unwrap_or_else(|_| ProgressStyle::default_spinner()));
+            bar.set_style(
+                ProgressStyle::with_template("{spinner} {prefix} {msg}")
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            );
             bar.set_prefix(format!("[{label} round {index}]"));
             bar.enable_steady_tick(std::time::Duration::from_millis(200));
             self.bar = Some(bar);
@@ -45,11 +50,13 @@ impl RunObserver for Progress {
         }
         let c = &totals.tx_counters;
         let now = Instant::now();
-        let rate = match self.last {
-            Some((t, n)) if now > t => (c.total_submitted.saturating_sub(n)) as f64 / now.duration_since(t).as_secs_f64(),
-            _ => 0.0,
-        };
-        self.last = Some((now, c.total_submitted));
+        // Workers report once per update interval: measure between changes of the totals, so a
+        // progress tick between two updates does not read as a rate of zero.
+        if let Some((t, n)) = self.last.filter(|(t, n)| c.total_submitted != *n && now > *t) {
+            self.rate = (c.total_submitted.saturating_sub(n)) as f64 / now.duration_since(t).as_secs_f64();
+            self.last = Some((now, c.total_submitted));
+        }
+        let rate = self.rate;
         let in_flight = c.total_submitted.saturating_sub(c.total_finished);
         let line = format!(
             "Submitted: {} Succ: {} Fail: {} Unfinished: {} Rate: {:.1} tx/s",

@@ -36,7 +36,8 @@ fn workers_of(pid: u32, n: usize) -> Vec<u32> {
 
 #[test]
 fn a_worker_killed_mid_round_fails_the_round_and_the_run_reports() {
-    let network = "caliper:\n  blockchain: sim\n  command:\n    end: touch ended\nsim: { latency: { fixed: 2 } }\n";
+    let network =
+        "caliper:\n  blockchain: sim\n  command:\n    end: touch ended\nsim: { latency: { fixed: 2 } }\n";
     let ws = Workspace::new(LONG_ROUNDS, network);
     let child = ws.manager(&[]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
     let kids = workers_of(child.id(), 2);
@@ -53,17 +54,24 @@ fn a_worker_killed_mid_round_fails_the_round_and_the_run_reports() {
     let long = &rounds(&results)[0];
     assert_eq!(long["status"], "failed");
     assert!(long["error"].as_str().unwrap().contains("lost"), "{long}");
-    // The surviving worker's results are kept: it ran the full 30 s? No: the run stopped after
-    // the loss, and the survivor's part up to then is in the round.
-    let survivors: Vec<_> = long["workers"].as_array().unwrap().iter().filter(|w| w["error"].is_null()).collect();
-    assert_eq!(survivors.len(), 1, "{long}");
-    assert!(survivors[0]["submitted"].as_u64().unwrap() > 0);
+    // The run stops after the loss: the surviving worker stops its round at once, and its
+    // results up to then are kept and merged into the round's.
+    let workers = long["workers"].as_array().unwrap();
+    let (lost, kept): (Vec<_>, Vec<_>) =
+        workers.iter().partition(|w| w["error"].as_str().unwrap_or("").starts_with("lost"));
+    assert_eq!((lost.len(), kept.len()), (1, 1), "{long}");
+    assert!(kept[0]["submitted"].as_u64().unwrap() > 0);
+    assert_eq!(long["submitted"], kept[0]["submitted"], "only whole results are merged");
+    assert!(long["latency"]["p99"].as_f64().is_some());
+    assert!(lost[0]["latency"]["p99"].is_null(), "a lost worker's percentiles are unknown, not zero: {long}");
+    assert_accounted(&results);
     assert_eq!(rounds(&results)[1]["status"], "notRun");
 }
 
 #[test]
 fn ctrl_c_stops_the_run_writes_what_ran_and_runs_the_end_command() {
-    let network = "caliper:\n  blockchain: sim\n  command:\n    end: touch ended\nsim: { latency: { fixed: 2 } }\n";
+    let network =
+        "caliper:\n  blockchain: sim\n  command:\n    end: touch ended\nsim: { latency: { fixed: 2 } }\n";
     let ws = Workspace::new(LONG_ROUNDS, network);
     let child = ws.manager(&[]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
     workers_of(child.id(), 2);

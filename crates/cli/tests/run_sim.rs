@@ -43,7 +43,8 @@ fn three_rounds_with_two_workers_account_for_every_transaction() {
     assert_eq!(open["status"], "passed");
     // txNumber is split exactly over the workers, the remainder not dropped.
     assert_eq!(open["submitted"], 1001);
-    let per_worker: Vec<u64> = open["workers"].as_array().unwrap().iter().map(|w| w["submitted"].as_u64().unwrap()).collect();
+    let per_worker: Vec<u64> =
+        open["workers"].as_array().unwrap().iter().map(|w| w["submitted"].as_u64().unwrap()).collect();
     assert_eq!(per_worker.iter().sum::<u64>(), 1001);
     assert!(per_worker.contains(&501) && per_worker.contains(&500), "{per_worker:?}");
     // 10 % of writes fail, by class.
@@ -116,11 +117,7 @@ fn settings_layer_env_over_project_file_and_flags_over_env() {
     let ws = Workspace::new(bench, &sim_network(""));
     // caliper.yaml gives the default results path; the environment overrides it, a flag
     // overrides the environment.
-    let out = ws
-        .manager(&[])
-        .env("CALIPER_REPORT_JSON", "from-env.json")
-        .output()
-        .expect("runs");
+    let out = ws.manager(&[]).env("CALIPER_REPORT_JSON", "from-env.json").output().expect("runs");
     assert_eq!(code(&out), 0, "{}", show(&out));
     assert!(ws.file("from-env.json").exists());
     let out = ws

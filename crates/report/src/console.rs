@@ -90,7 +90,7 @@ pub fn result_row(round: &RoundOutcome) -> Vec<String> {
             let s = RoundSummary::new(stats);
             let lat = s.latency.as_ref();
             let secs = |f: fn(&LatencySummary) -> f64, digits| {
-                lat.map_or(NONE.to_owned(), |l| to_fixed(f(l), digits))
+                lat.map(f).filter(|v| !v.is_nan()).map_or(NONE.to_owned(), |v| to_fixed(v, digits))
             };
             row.extend([
                 s.succ.to_string(),

@@ -304,14 +304,14 @@ impl From<Option<LatencySummary>> for LatencyFigures {
     fn from(summary: Option<LatencySummary>) -> Self {
         let Some(l) = summary else { return LatencyFigures::default() };
         LatencyFigures {
-            min: Some(l.min),
-            max: Some(l.max),
-            avg: Some(l.avg),
-            p50: Some(l.p50),
-            p90: Some(l.p90),
-            p95: Some(l.p95),
-            p99: Some(l.p99),
-            p999: Some(l.p999),
+            min: known(l.min),
+            max: known(l.max),
+            avg: known(l.avg),
+            p50: known(l.p50),
+            p90: known(l.p90),
+            p95: known(l.p95),
+            p99: known(l.p99),
+            p999: known(l.p999),
         }
     }
 }
@@ -332,6 +332,11 @@ impl SeriesPoint {
             latency_p99: q(0.99),
         }
     }
+}
+
+/// A figure that is not known (NaN) is `null`.
+fn known(x: f64) -> Option<f64> {
+    x.is_finite().then_some(x)
 }
 
 fn failures(stats: &RoundStats) -> BTreeMap<String, u64> {

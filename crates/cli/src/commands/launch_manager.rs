@@ -11,7 +11,7 @@ use caliper_core::manager::{
 };
 use caliper_core::message::WorkloadMessage;
 use caliper_core::messenger::WorkerCommand;
-use caliper_core::settings::{keys, Flow, Settings};
+use caliper_core::settings::{Flow, Settings, keys};
 use tokio_util::sync::CancellationToken;
 
 use super::setup;
@@ -74,13 +74,8 @@ fn validate(settings: &Settings) -> Result<(RunPlan, Arc<NetworkConfig>, Manager
     if !problems.is_empty() {
         return Err(problems.join("\n"));
     }
-    let phases = Phases {
-        start: flow.start,
-        init: flow.init,
-        install: flow.install,
-        test: flow.test,
-        end: flow.end,
-    };
+    let phases =
+        Phases { start: flow.start, init: flow.init, install: flow.install, test: flow.test, end: flow.end };
     Ok((plan_of(&bench, phases), network, timings))
 }
 
@@ -117,7 +112,10 @@ fn plan_of(bench: &BenchmarkConfig, phases: Phases) -> RunPlan {
                     TxLimit::Duration(d) => RoundSize::Duration(d),
                 },
                 rate_control: r.rate_control.clone(),
-                workload: WorkloadMessage { module: r.workload.module.clone(), arguments: r.workload.arguments.clone() },
+                workload: WorkloadMessage {
+                    module: r.workload.module.clone(),
+                    arguments: r.workload.arguments.clone(),
+                },
                 raw: r.raw.clone(),
             })
             .collect(),
@@ -138,7 +136,9 @@ async fn execute(
         let interrupt = interrupt.clone();
         tokio::spawn(async move {
             if tokio::signal::ctrl_c().await.is_ok() {
-                tracing::warn!("interrupted: stopping the run and reporting what ran (Ctrl-C again to exit at once)");
+                tracing::warn!(
+                    "interrupted: stopping the run and reporting what ran (Ctrl-C again to exit at once)"
+                );
                 interrupt.cancel();
                 if tokio::signal::ctrl_c().await.is_ok() {
                     std::process::exit(exit::INTERRUPTED);
@@ -174,7 +174,8 @@ fn report(settings: &Settings, outcome: &RunOutcome) {
     use std::io::Write as _;
     let summary = caliper_report::console::summary_table(outcome);
     let _ = writeln!(std::io::stdout(), "{summary}");
-    let json_path = settings.path(keys::REPORT_JSON).unwrap_or_else(|| settings.workspace().join("results.json"));
+    let json_path =
+        settings.path(keys::REPORT_JSON).unwrap_or_else(|| settings.workspace().join("results.json"));
     match caliper_report::json::write_results(&json_path, outcome) {
         Ok(()) => tracing::info!("results written to {}", json_path.display()),
         Err(e) => tracing::error!("cannot write the results to {}: {e}", json_path.display()),

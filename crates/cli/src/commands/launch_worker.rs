@@ -25,7 +25,9 @@ pub fn run(args: Vec<String>) -> i32 {
         return exit::CONFIG;
     }
     if settings.get_bool(keys::WORKER_REMOTE).unwrap_or(false) {
-        tracing::error!("caliper-worker-remote: true needs the mqtt messenger; the process messenger forks local workers");
+        tracing::error!(
+            "caliper-worker-remote: true needs the mqtt messenger; the process messenger forks local workers"
+        );
         return exit::CONFIG;
     }
     let network = match setup::network(&settings) {

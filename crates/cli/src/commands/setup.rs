@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use caliper_core::config::NetworkConfig;
-use caliper_core::settings::{keys, Settings, SettingsInput};
+use caliper_core::settings::{Settings, SettingsInput, keys};
 
 use crate::exit;
 use crate::logging::{self, LogStyle};
@@ -12,8 +12,14 @@ use crate::logging::{self, LogStyle};
 /// Loads the settings from this process's environment, working directory and `args`, and
 /// starts logging. On error, says why and returns the exit code.
 pub fn settings(args: Vec<String>, style: LogStyle) -> Result<Arc<Settings>, i32> {
-    let cwd = std::env::current_dir().unwrap_or_else(|_| ".".into());
-    let input = SettingsInput { cwd, env: std::env::vars().collect(), args };
+    let input = match SettingsInput::from_process(args) {
+        Ok(input) => input,
+        Err(e) => {
+            logging::init(style, "info");
+            tracing::error!("cannot read the current directory: {e}");
+            return Err(exit::CONFIG);
+        }
+    };
     match Settings::load(&input) {
         Ok(settings) => {
             let level = settings.get_str(keys::LOGGING_LEVEL).unwrap_or("info").to_string();
@@ -23,7 +29,9 @@ pub fn settings(args: Vec<String>, style: LogStyle) -> Result<Arc<Settings>, i32
                     let (key, source) = (&unknown.key, &unknown.source);
                     match (unknown.suggestion, unknown.caliper_only) {
                         (Some(s), _) => tracing::warn!("unknown setting {key} ({source}): did you mean {s}?"),
-                        (None, true) => tracing::warn!("setting {key} ({source}) is Caliper's and not used by caliper-rs"),
+                        (None, true) => {
+                            tracing::warn!("setting {key} ({source}) is Caliper's and not used by caliper-rs")
+                        }
                         (None, false) => tracing::warn!("unknown setting {key} ({source}) is ignored"),
                     }
                 }

@@ -45,7 +45,8 @@ impl Workspace {
 
     /// Runs the manager to its end (at most `limit`), with its output.
     pub fn run(&self, args: &[&str], limit: Duration) -> Output {
-        let child = self.manager(args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("caliper runs");
+        let child =
+            self.manager(args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("caliper runs");
         wait_output(child, limit)
     }
 
@@ -110,7 +111,8 @@ pub fn children(pid: u32) -> Vec<u32> {
 
 /// Sends `signal` (such as "KILL" or "INT") to `pid`.
 pub fn signal(pid: u32, signal: &str) {
-    let status = Command::new("kill").arg(format!("-{signal}")).arg(pid.to_string()).status().expect("kill runs");
+    let status =
+        Command::new("kill").arg(format!("-{signal}")).arg(pid.to_string()).status().expect("kill runs");
     assert!(status.success(), "kill -{signal} {pid}");
 }
 
@@ -131,7 +133,8 @@ pub fn assert_accounted(results: &Value) {
         if r["status"] == "notRun" {
             continue;
         }
-        let (sub, succ, fail) = (r["submitted"].as_u64().unwrap(), r["succ"].as_u64().unwrap(), r["fail"].as_u64().unwrap());
+        let (sub, succ, fail) =
+            (r["submitted"].as_u64().unwrap(), r["succ"].as_u64().unwrap(), r["fail"].as_u64().unwrap());
         assert_eq!(sub, succ + fail, "round {} accounts for every transaction: {r}", r["label"]);
     }
 }

@@ -77,15 +77,14 @@ impl Manager<'_> {
                 outcome.rounds.push(r);
             }
         }
-        if plan.phases.end {
-            if let Some(cmd) = self.network.end.clone() {
-                self.observer.phase("end");
-                // The end command runs even after an interruption: it usually stops the SUT.
-                if let Err(e) =
-                    run_shell("end", &cmd, self.settings.workspace(), &CancellationToken::new()).await
-                {
-                    outcome.error.get_or_insert(e);
-                }
+        if plan.phases.end
+            && let Some(cmd) = self.network.end.clone()
+        {
+            self.observer.phase("end");
+            // The end command runs even after an interruption: it usually stops the SUT.
+            if let Err(e) = run_shell("end", &cmd, self.settings.workspace(), &CancellationToken::new()).await
+            {
+                outcome.error.get_or_insert(e);
             }
         }
         outcome.interrupted = self.interrupt.is_cancelled();
@@ -95,11 +94,11 @@ impl Manager<'_> {
 
     async fn phases(&mut self, plan: &RunPlan, outcome: &mut RunOutcome) -> Result<(), String> {
         let workspace = self.settings.workspace().to_path_buf();
-        if plan.phases.start {
-            if let Some(cmd) = self.network.start.clone() {
-                self.observer.phase("start");
-                run_shell("start", &cmd, &workspace, &self.interrupt).await?;
-            }
+        if plan.phases.start
+            && let Some(cmd) = self.network.start.clone()
+        {
+            self.observer.phase("start");
+            run_shell("start", &cmd, &workspace, &self.interrupt).await?;
         }
         if !(plan.phases.init || plan.phases.install || plan.phases.test) {
             return Ok(());
@@ -231,7 +230,7 @@ impl Manager<'_> {
                 let failed = worker_errors(&errors);
                 if !failed.is_empty() {
                     return (
-                        failed_round(index, round, format!("prepare failed: {failed}"), vec![], 0.0),
+                        failed_round(index, round, format!("prepare failed: {failed}"), None, vec![], 0.0),
                         None,
                     );
                 }
@@ -240,7 +239,7 @@ impl Manager<'_> {
                 let stop =
                     matches!(e, WaitError::Lost { .. } | WaitError::Interrupted | WaitError::Timeout(_));
                 let msg = format!("prepare failed: {e}");
-                return (failed_round(index, round, msg.clone(), vec![], 0.0), stop.then_some(msg));
+                return (failed_round(index, round, msg.clone(), None, vec![], 0.0), stop.then_some(msg));
             }
         }
         let started = Instant::now();
@@ -288,16 +287,15 @@ fn failed_round(
     index: usize,
     round: &PlannedRound,
     error: String,
+    merged: Option<RoundStats>,
     workers: Vec<WorkerOutcome>,
-    d: f64,
+    duration_s: f64,
 ) -> RoundOutcome {
-    let merged =
-        RoundStats::merge_all(workers.iter().filter(|w| w.error.is_none()).filter_map(|w| w.stats.as_ref()));
     RoundOutcome {
         status: RoundStatus::Failed { error },
         merged,
         workers,
-        duration_s: d,
+        duration_s,
         ..not_run(index, round, String::new())
     }
 }
@@ -365,12 +363,10 @@ impl TestWait {
                         }
                     }
                     Some(Inbound::Lost { id, reason }) => {
-                        if let Some(i) = workers.index_of(&id) {
-                            if self.results[i].is_none() {
-                                tracing::error!("worker {i} was lost in round {index} ({label}): {reason}");
-                                stop.get_or_insert(format!("worker {i} was lost in round {index} ({label}): {reason}"));
-                                self.lost[i] = Some(reason);
-                            }
+                        if let Some(i) = workers.index_of(&id).filter(|i| self.results[*i].is_none()) {
+                            tracing::error!("worker {i} was lost in round {index} ({label}): {reason}");
+                            stop.get_or_insert(format!("worker {i} was lost in round {index} ({label}): {reason}"));
+                            self.lost[i] = Some(reason);
                         }
                     }
                     None => {
@@ -403,11 +399,14 @@ impl TestWait {
                     }
                 }
                 _ = interrupt.cancelled(), if grace_until.is_none() => {
-                    // Ask the workers to stop and send what they have.
-                    workers.broadcast(Message::Exit {});
-                    grace_until = Some(Instant::now() + timings.stop_grace);
                     stop.get_or_insert(WaitError::Interrupted.to_string());
                 }
+            }
+            if stop.is_some() && grace_until.is_none() {
+                // The run stops after this round: ask the other workers to stop now and send
+                // what they have, rather than finish a round whose outcome is decided.
+                workers.broadcast(Message::Exit {});
+                grace_until = Some(Instant::now() + timings.stop_grace);
             }
         }
         stop
@@ -416,6 +415,9 @@ impl TestWait {
     fn into_outcome(self, index: usize, round: &PlannedRound, duration: f64) -> RoundOutcome {
         let mut errors = Vec::new();
         let mut outcomes = Vec::new();
+        // Final statistics are whole (histograms included) even from a worker whose round
+        // failed; a lost worker left only running totals, which are reported but not merged.
+        let merged = RoundStats::merge_all(self.results.iter().flatten().map(|(stats, _)| stats));
         for (i, (result, lost)) in self.results.into_iter().zip(self.lost).enumerate() {
             match (result, lost) {
                 (Some((stats, error)), _) => {
@@ -427,7 +429,6 @@ impl TestWait {
                 (None, lost) => {
                     let reason = lost.unwrap_or_else(|| "no result".into());
                     errors.push(format!("worker {i} was lost: {reason}"));
-                    // Its last running totals, without distributions (they are not merged).
                     let stats =
                         self.latest[i].clone().map(|core| RoundStats { core, ..RoundStats::default() });
                     outcomes.push(WorkerOutcome {
@@ -439,7 +440,6 @@ impl TestWait {
             }
         }
         if errors.is_empty() {
-            let merged = RoundStats::merge_all(outcomes.iter().filter_map(|w| w.stats.as_ref()));
             RoundOutcome {
                 status: RoundStatus::Passed,
                 merged,
@@ -448,7 +448,7 @@ impl TestWait {
                 ..not_run(index, round, String::new())
             }
         } else {
-            failed_round(index, round, errors.join("; "), outcomes, duration)
+            failed_round(index, round, errors.join("; "), merged, outcomes, duration)
         }
     }
 }

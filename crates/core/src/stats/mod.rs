@@ -18,5 +18,5 @@ pub use round::{
     Histograms, Latency, LatencyTotals, RoundMeta, RoundStats, StatsCore, Timestamps, TxCounters,
 };
 pub use series::{SecondBucket, Series};
-pub use usage::ProcessUsage;
 pub use summary::{LatencySummary, RoundSummary, send_rate, throughput};
+pub use usage::ProcessUsage;

@@ -29,19 +29,21 @@ pub struct LatencySummary {
 const US: f64 = 1e6;
 
 impl LatencySummary {
-    /// Min, max and mean from the exact totals; percentiles from the histogram. `None` when
-    /// no transaction was counted.
+    /// Min, max and mean from the exact totals; percentiles from the histogram (NaN when the
+    /// histogram does not hold every transaction). `None` when no transaction was counted.
     pub fn new(totals: &LatencyTotals, count: u64, hist: &LatencyHistogram) -> Option<Self> {
         let min = totals.min_us?;
         if count == 0 {
             return None;
         }
-        Some(Self::with_extremes(
-            min as f64 / US,
-            totals.max_us as f64 / US,
-            totals.total_us as f64 / count as f64 / US,
-            hist,
-        ))
+        let avg = totals.total_us as f64 / count as f64 / US;
+        let mut s = Self::with_extremes(min as f64 / US, totals.max_us as f64 / US, avg, hist);
+        // The running totals of a lost worker carry no distribution: its percentiles are
+        // unknown (NaN), not zero.
+        if hist.len() < count {
+            (s.p50, s.p90, s.p95, s.p99, s.p999) = (f64::NAN, f64::NAN, f64::NAN, f64::NAN, f64::NAN);
+        }
+        Some(s)
     }
 
     /// Every figure from the histogram alone (for distributions that have no exact totals).

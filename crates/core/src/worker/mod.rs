@@ -24,7 +24,7 @@ use crate::message::{Envelope, Message, RoundMessage};
 use crate::messenger::WorkerLink;
 use crate::rate::{self, RateContext};
 use crate::settings::Settings;
-use crate::stats::RoundStats;
+use crate::stats::{ProcessUsage, RoundStats};
 use crate::time::to_micros;
 use crate::workload::{WorkloadInit, WorkloadModule, WorkloadRegistry};
 
@@ -227,6 +227,7 @@ impl Worker {
             }
         };
 
+        let usage_start = ProcessUsage::sample();
         let start = Instant::now();
         self.collector.activate(RoundStats::new(
             index as i64,
@@ -279,7 +280,8 @@ impl Worker {
             tracing::warn!("cleanupWorkloadModule failed: {err}");
         }
         release(&*connector).await;
-        let stats = self.collector.deactivate().unwrap_or_else(empty);
+        let mut stats = self.collector.deactivate().unwrap_or_else(empty);
+        stats.usage = ProcessUsage::sample().zip(usage_start).map(|(end, start)| end.since(start));
         self.reply(Message::TxUpdate(Box::new(stats.core.clone())), None);
         (stats, end.error, exit)
     }

@@ -75,7 +75,7 @@ impl RoundDriver<'_> {
         'round: loop {
             let now = Instant::now();
             if self.cancel.is_cancelled() {
-                end.error = Some("the round was stopped before its end".into());
+                end.error = Some("stopped before the round's end: the manager is stopping the run".into());
                 break;
             }
             if deadline.is_some_and(|d| now >= d) {

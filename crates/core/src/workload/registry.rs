@@ -69,16 +69,16 @@ impl WorkloadRegistry {
             return Ok(Resolved::Named(*factory));
         }
         let path = workspace.join(module);
-        if let Some(ext) = path.extension().and_then(|e| e.to_str()) {
-            if let Some(loader) = self.loaders.get(ext) {
-                if !path.is_file() {
-                    return Err(WorkloadError::NotFound {
-                        module: module.to_string(),
-                        hint: format!("no file at {}", path.display()),
-                    });
-                }
-                return Ok(Resolved::File(loader.clone(), path));
+        if let Some(ext) = path.extension().and_then(|e| e.to_str())
+            && let Some(loader) = self.loaders.get(ext)
+        {
+            if !path.is_file() {
+                return Err(WorkloadError::NotFound {
+                    module: module.to_string(),
+                    hint: format!("no file at {}", path.display()),
+                });
             }
+            return Ok(Resolved::File(loader.clone(), path));
         }
         let mut hint = format!("the built-in workloads are: {}", self.names().join(", "));
         if let Some(ext) = path.extension().and_then(|e| e.to_str()) {
