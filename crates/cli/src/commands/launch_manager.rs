@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use caliper_core::config::{BenchmarkConfig, NetworkConfig, TxLimit};
 use caliper_core::manager::{
-    Manager, ManagerTimings, Messaging, Phases, PlannedRound, RoundSize, RoundStatus, RunOutcome, RunPlan,
+    Manager, ManagerTimings, Messaging, PlannedRound, RoundSize, RoundStatus, RunOutcome, RunPlan,
 };
 use caliper_core::message::WorkloadMessage;
 use caliper_core::messenger::WorkerCommand;
@@ -74,9 +74,7 @@ fn validate(settings: &Settings) -> Result<(RunPlan, Arc<NetworkConfig>, Manager
     if !problems.is_empty() {
         return Err(problems.join("\n"));
     }
-    let phases =
-        Phases { start: flow.start, init: flow.init, install: flow.install, test: flow.test, end: flow.end };
-    Ok((plan_of(&bench, phases), network, timings))
+    Ok((plan_of(&bench, flow), network, timings))
 }
 
 fn timings(settings: &Settings) -> Result<ManagerTimings, String> {
@@ -96,7 +94,7 @@ fn timings(settings: &Settings) -> Result<ManagerTimings, String> {
     })
 }
 
-fn plan_of(bench: &BenchmarkConfig, phases: Phases) -> RunPlan {
+fn plan_of(bench: &BenchmarkConfig, phases: Flow) -> RunPlan {
     RunPlan {
         name: bench.name.clone(),
         description: bench.description.clone(),

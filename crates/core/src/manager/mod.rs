@@ -16,5 +16,5 @@ mod workers;
 pub use command::run_shell;
 pub use observer::{NoObserver, RunObserver};
 pub use outcome::{RoundOutcome, RoundStatus, RunOutcome, WorkerOutcome};
-pub use plan::{ManagerTimings, Phases, PlannedRound, RoundSize, RunPlan};
+pub use plan::{ManagerTimings, PlannedRound, RoundSize, RunPlan};
 pub use run::{Manager, Messaging, share};

@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use crate::message::WorkloadMessage;
 use crate::rate::RateControlSpec;
+use crate::settings::Flow;
 
 /// When a round ends.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -34,27 +35,6 @@ pub struct PlannedRound {
     pub raw: Value,
 }
 
-/// Which of the five phases run (Caliper's flow flags).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Phases {
-    /// Run `caliper.command.start`.
-    pub start: bool,
-    /// Call the manager connector's `init`.
-    pub init: bool,
-    /// Call `install_smart_contract`.
-    pub install: bool,
-    /// Run the rounds.
-    pub test: bool,
-    /// Run `caliper.command.end`.
-    pub end: bool,
-}
-
-impl Default for Phases {
-    fn default() -> Self {
-        Phases { start: true, init: true, install: true, test: true, end: true }
-    }
-}
-
 /// The benchmark to run.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunPlan {
@@ -68,8 +48,8 @@ pub struct RunPlan {
     pub rounds: Vec<PlannedRound>,
     /// The resolved benchmark configuration, for the reports.
     pub benchmark: Value,
-    /// Which phases run.
-    pub phases: Phases,
+    /// Which phases run (Caliper's flow flags).
+    pub phases: Flow,
 }
 
 /// Every deadline and period of the manager.
