@@ -197,10 +197,13 @@ impl Worker {
         let (Some(prepared), Ok(connector)) = (self.prepared.take(), self.connector()) else {
             return (empty(), Some("the round was not prepared".into()), false);
         };
+        let mut module = prepared.module;
         if prepared.round != round.test_round {
+            // A module prepared for another round still holds a context: give it back.
+            let _ = module.cleanup().await;
+            release(&*connector).await;
             return (empty(), Some("the round was not prepared".into()), false);
         }
-        let mut module = prepared.module;
         let (limit, tx_duration) = match (round.numb, round.tx_duration) {
             (Some(n), _) => (RoundLimit::Transactions(n), None),
             (None, Some(s)) if s.is_finite() && s >= 0.0 => {
