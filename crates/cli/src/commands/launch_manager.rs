@@ -14,7 +14,7 @@ use caliper_core::messenger::WorkerCommand;
 use caliper_core::settings::{Flow, Settings, keys};
 use tokio_util::sync::CancellationToken;
 
-use super::setup;
+use super::setup::{self, Method};
 use crate::exit;
 use crate::logging::LogStyle;
 use crate::progress::Progress;
@@ -26,7 +26,7 @@ pub fn run(args: Vec<String>) -> i32 {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let (plan, network, timings) = match validate(&settings) {
+    let (plan, network, timings, method) = match validate(&settings) {
         Ok(v) => v,
         Err(msg) => {
             tracing::error!("{msg}");
@@ -40,14 +40,15 @@ pub fn run(args: Vec<String>) -> i32 {
             return exit::RUN_FAILED;
         }
     };
-    let outcome = runtime.block_on(execute(settings.clone(), plan, network, timings, args));
+    let outcome = runtime.block_on(execute(settings.clone(), plan, network, timings, method, args));
     report(&settings, &outcome);
     exit_code(&outcome)
 }
 
 /// Reads and checks every input before anything starts.
-fn validate(settings: &Settings) -> Result<(RunPlan, Arc<NetworkConfig>, ManagerTimings), String> {
+fn validate(settings: &Settings) -> Result<(RunPlan, Arc<NetworkConfig>, ManagerTimings, Method), String> {
     let flow = Flow::from_settings(settings).map_err(|e| e.to_string())?;
+    let method = setup::method(settings)?;
     let timings = timings(settings)?;
     let bench_path = settings.required_path(keys::BENCH_CONFIG).map_err(|e| e.to_string())?;
     let network = setup::network(settings).map_err(|_| "invalid network configuration".to_string())?;
@@ -74,7 +75,7 @@ fn validate(settings: &Settings) -> Result<(RunPlan, Arc<NetworkConfig>, Manager
     if !problems.is_empty() {
         return Err(problems.join("\n"));
     }
-    Ok((plan_of(&bench, flow), network, timings))
+    Ok((plan_of(&bench, flow), network, timings, method))
 }
 
 fn timings(settings: &Settings) -> Result<ManagerTimings, String> {
@@ -127,6 +128,7 @@ async fn execute(
     plan: RunPlan,
     network: Arc<NetworkConfig>,
     timings: ManagerTimings,
+    method: Method,
     args: Vec<String>,
 ) -> RunOutcome {
     let interrupt = CancellationToken::new();
@@ -147,18 +149,38 @@ async fn execute(
     let program = std::env::current_exe().unwrap_or_else(|_| PathBuf::from("caliper"));
     let mut worker_args = vec!["launch".to_string(), "worker".to_string()];
     worker_args.extend(args);
-    let command = WorkerCommand {
+    let mut command = WorkerCommand {
         program,
         args: worker_args,
         cwd: std::env::current_dir().unwrap_or_else(|_| ".".into()),
         env: vec![],
+    };
+    let messaging = match method {
+        Method::Process => Messaging::Process(command),
+        Method::Mqtt { config, remote: true } => {
+            let config = config.shared_default();
+            tracing::info!(
+                "waiting for {} remote worker(s) on the MQTT broker at {} (run {})",
+                plan.workers,
+                config.address(),
+                config.run
+            );
+            Messaging::Mqtt { config, local: None }
+        }
+        Method::Mqtt { config, remote: false } => {
+            if !config.run_given {
+                // The local workers share the manager's generated run, and no one else does.
+                command.args.extend([format!("--{}", keys::WORKER_MQTT_RUN), config.run.clone()]);
+            }
+            Messaging::Mqtt { config, local: Some(command) }
+        }
     };
     let mut progress = Progress::new(timings.progress.is_some());
     let manager = Manager {
         settings,
         network,
         connectors: registry::connectors(),
-        messaging: Messaging::Process(command),
+        messaging,
         timings,
         observer: &mut progress,
         interrupt,

@@ -1,12 +1,15 @@
-//! `caliper launch worker`: serve a manager over the process messenger (stdin/stdout).
+//! `caliper launch worker`: serve a manager over the process messenger (stdin/stdout, when
+//! forked by the manager) or the mqtt messenger (forked, or started by hand on any host with
+//! `caliper-worker-remote: true`, waiting for its manager on the broker).
 
 use std::time::Duration;
 
+use caliper_core::messenger::mqtt::{self, Ending};
 use caliper_core::messenger::stdio_worker_link;
 use caliper_core::settings::keys;
 use caliper_core::worker::{self, WorkerSetup};
 
-use super::setup;
+use super::setup::{self, Method};
 use crate::exit;
 use crate::logging::LogStyle;
 use crate::registry;
@@ -17,19 +20,13 @@ pub fn run(args: Vec<String>) -> i32 {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let method = settings.get_str(keys::WORKER_COMMUNICATION_METHOD).unwrap_or("process");
-    if method != "process" {
-        tracing::error!(
-            "caliper-worker-communication-method \"{method}\" is not available in this build; use \"process\""
-        );
-        return exit::CONFIG;
-    }
-    if settings.get_bool(keys::WORKER_REMOTE).unwrap_or(false) {
-        tracing::error!(
-            "caliper-worker-remote: true needs the mqtt messenger; the process messenger forks local workers"
-        );
-        return exit::CONFIG;
-    }
+    let method = match setup::method(&settings) {
+        Ok(m) => m,
+        Err(e) => {
+            tracing::error!("{e}");
+            return exit::CONFIG;
+        }
+    };
     let network = match setup::network(&settings) {
         Ok(n) => n,
         Err(code) => return code,
@@ -61,9 +58,28 @@ pub fn run(args: Vec<String>) -> i32 {
         }
     };
     runtime.block_on(async move {
-        let (link, writer) = stdio_worker_link();
-        worker::serve(link, setup).await;
-        let _ = writer.await;
-    });
-    exit::OK
+        match method {
+            Method::Process => {
+                let (link, writer) = stdio_worker_link();
+                worker::serve(link, setup).await;
+                let _ = writer.await;
+                exit::OK
+            }
+            Method::Mqtt { config, .. } => {
+                let config = config.shared_default();
+                let (link, session) = match mqtt::connect_worker(&config).await {
+                    Ok(v) => v,
+                    Err(e) => {
+                        tracing::error!("{e}");
+                        return exit::RUN_FAILED;
+                    }
+                };
+                worker::serve(link, setup).await;
+                match session.close().await {
+                    Ending::Finished | Ending::NotNeeded(_) => exit::OK,
+                    Ending::ManagerGone(_) | Ending::BrokerLost(_) => exit::RUN_FAILED,
+                }
+            }
+        }
+    })
 }

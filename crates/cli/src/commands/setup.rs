@@ -4,6 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use caliper_core::config::NetworkConfig;
+use caliper_core::messenger::mqtt::MqttConfig;
 use caliper_core::settings::{Settings, SettingsInput, keys};
 
 use crate::exit;
@@ -61,4 +62,39 @@ pub fn network(settings: &Settings) -> Result<Arc<NetworkConfig>, i32> {
 /// A duration setting in milliseconds; a value that is not one is a configuration error.
 pub fn millis(settings: &Settings, key: &str) -> Result<Duration, String> {
     settings.get_duration_ms(key).map_err(|e| e.to_string())
+}
+
+/// How the manager and its workers talk, from `caliper-worker-communication-method` and
+/// `caliper-worker-remote`.
+pub enum Method {
+    /// Child processes over pipes.
+    Process,
+    /// Through an MQTT broker.
+    Mqtt {
+        /// The broker and run.
+        config: MqttConfig,
+        /// Whether the workers are started elsewhere.
+        remote: bool,
+    },
+}
+
+/// Reads and checks the messenger settings (TLS files included); an error names the setting.
+pub fn method(settings: &Settings) -> Result<Method, String> {
+    let remote = settings.get_bool(keys::WORKER_REMOTE).map_err(|e| e.to_string())?;
+    match settings.get_str(keys::WORKER_COMMUNICATION_METHOD).map_err(|e| e.to_string())? {
+        "process" if remote => Err(format!(
+            "{}: true needs {}: mqtt; the process messenger forks local workers",
+            keys::WORKER_REMOTE,
+            keys::WORKER_COMMUNICATION_METHOD
+        )),
+        "process" => Ok(Method::Process),
+        "mqtt" => {
+            let config = MqttConfig::from_settings(settings).map_err(|e| e.to_string())?;
+            Ok(Method::Mqtt { config, remote })
+        }
+        other => Err(format!(
+            "{}: unknown method \"{other}\"; expected process or mqtt",
+            keys::WORKER_COMMUNICATION_METHOD
+        )),
+    }
 }

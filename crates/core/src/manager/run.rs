@@ -16,7 +16,8 @@ use super::workers::{WaitError, Workers};
 use crate::config::NetworkConfig;
 use crate::connector::{Connector, ConnectorInit, ConnectorRegistry, MANAGER_INDEX, NullSink};
 use crate::message::{Message, RoundMessage};
-use crate::messenger::{Inbound, WorkerCommand, spawn_process_workers};
+use crate::messenger::mqtt::{MqttConfig, MqttManager, connect_manager};
+use crate::messenger::{Inbound, ManagerLink, ProcessWorkers, WorkerCommand, spawn_process_workers};
 use crate::settings::Settings;
 use crate::stats::{RoundStats, StatsCore};
 
@@ -25,6 +26,29 @@ use crate::stats::{RoundStats, StatsCore};
 pub enum Messaging {
     /// Local child processes (the `process` messenger).
     Process(WorkerCommand),
+    /// Through an MQTT broker (the `mqtt` messenger).
+    Mqtt {
+        /// The broker, credentials, TLS and run identifier.
+        config: MqttConfig,
+        /// How to start local workers (`caliper-worker-remote: false`); `None` when the
+        /// workers are started elsewhere and join through the broker.
+        local: Option<WorkerCommand>,
+    },
+}
+
+/// The manager's end of a messenger, closed after the run.
+enum Transport {
+    Process(ProcessWorkers),
+    Mqtt(MqttManager),
+}
+
+impl Transport {
+    async fn close(self, grace: Duration) {
+        match self {
+            Transport::Process(p) => p.close(grace).await,
+            Transport::Mqtt(m) => m.close(grace).await,
+        }
+    }
 }
 
 /// Everything the manager needs besides the plan.
@@ -122,8 +146,7 @@ impl Manager<'_> {
             .interruptible(connector.prepare_worker_arguments(plan.workers))
             .await?
             .map_err(|e| format!("prepareWorkerArguments failed: {e}"))?;
-        let Messaging::Process(command) = &self.messaging;
-        let (link, processes) = spawn_process_workers(plan.workers, command).map_err(|e| e.to_string())?;
+        let (link, transport) = self.connect(plan.workers).await?;
         let result = match Workers::join(link, plan.workers, self.timings.join, &self.interrupt).await {
             Ok(mut workers) => {
                 let r = self.rounds(plan, &mut workers, &args, outcome).await;
@@ -136,8 +159,24 @@ impl Manager<'_> {
                 Err(format!("workers could not start: {e}"))
             }
         };
-        processes.close(self.timings.stop_grace).await;
+        transport.close(self.timings.stop_grace).await;
         result
+    }
+
+    async fn connect(&self, workers: usize) -> Result<(ManagerLink, Transport), String> {
+        match &self.messaging {
+            Messaging::Process(command) => spawn_process_workers(workers, command)
+                .map(|(link, p)| (link, Transport::Process(p)))
+                .map_err(|e| e.to_string()),
+            Messaging::Mqtt { config, local } => {
+                let local = local.as_ref().map(|c| (workers, c));
+                let connect = connect_manager(config, local);
+                match self.interruptible(connect).await? {
+                    Ok((link, m)) => Ok((link, Transport::Mqtt(m))),
+                    Err(e) => Err(format!("workers could not start: {e}")),
+                }
+            }
+        }
     }
 
     async fn manager_connector(&self) -> Result<Arc<dyn Connector>, String> {
@@ -220,6 +259,7 @@ impl Manager<'_> {
             RoundSize::Transactions(t) => Some(t),
             RoundSize::Duration(_) => None,
         };
+        let traffic = workers.link.traffic.snapshot();
         for w in 0..n {
             workers.send_to(w, Message::Prepare(message(w, total)));
         }
@@ -250,6 +290,12 @@ impl Manager<'_> {
         let stop =
             waiter.run(workers, index, &round.label, self.observer, self.timings, &self.interrupt).await;
         let duration = started.elapsed().as_secs_f64();
+        let t = workers.link.traffic.snapshot().since(&traffic);
+        tracing::debug!(
+            target: "caliper::messages",
+            "round {index} ({}): manager sent {} messages ({} bytes), received {} messages ({} bytes), control {} messages ({} bytes)",
+            round.label, t.sent.0, t.sent.1, t.received.0, t.received.1, t.control.0, t.control.1
+        );
         (waiter.into_outcome(index, round, duration), stop)
     }
 }

@@ -13,11 +13,18 @@ pub const MAX_LINE: usize = 64 * 1024 * 1024;
 
 /// Reads envelopes line by line; a line that is not an envelope is logged and skipped.
 pub fn read_envelopes<R: AsyncRead + Unpin>(reader: R) -> impl futures::Stream<Item = Envelope> {
+    read_sized_envelopes(reader).map(|(env, _)| env)
+}
+
+/// Reads envelopes with the length of their line in bytes.
+pub fn read_sized_envelopes<R: AsyncRead + Unpin>(
+    reader: R,
+) -> impl futures::Stream<Item = (Envelope, usize)> {
     FramedRead::new(reader, LinesCodec::new_with_max_length(MAX_LINE)).filter_map(|line| async move {
         match line {
             Ok(line) if line.trim().is_empty() => None,
             Ok(line) => match serde_json::from_str::<Envelope>(&line) {
-                Ok(env) => Some(env),
+                Ok(env) => Some((env, line.len() + 1)),
                 Err(err) => {
                     let shown: String = line.chars().take(120).collect();
                     tracing::warn!("ignoring a malformed message ({err}): {shown}");

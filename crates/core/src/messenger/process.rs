@@ -15,8 +15,8 @@ use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-use super::framing::{encode, read_envelopes, write_lines};
-use super::{Inbound, ManagerLink, MessengerError, WorkerLink};
+use super::framing::{encode, read_envelopes, read_sized_envelopes, write_lines};
+use super::{Inbound, ManagerLink, MessengerError, Traffic, WorkerLink};
 use crate::message::{ALL, Envelope, Message};
 
 /// How to start one worker process: normally this binary with `launch worker` and the
@@ -59,17 +59,62 @@ pub fn spawn_process_workers(
 ) -> Result<(ManagerLink, ProcessWorkers), MessengerError> {
     let (in_tx, inbox) = mpsc::unbounded_channel();
     let (outbox, mut out_rx) = mpsc::unbounded_channel::<Envelope>();
+    let traffic = Arc::new(Traffic::default());
+    let Spawned { writers, mut workers, labels } =
+        spawn_children(count, command, &in_tx, Some(traffic.clone()))?;
+    // One serialisation per message, whatever the number of recipients.
+    let sent = traffic.clone();
+    workers.tasks.spawn(async move {
+        while let Some(env) = out_rx.recv().await {
+            if let Message::AssignId { worker_index } = env.message {
+                let mut labels = labels.lock().unwrap_or_else(|p| p.into_inner());
+                env.recipients.iter().for_each(|r| _ = labels.insert(r.clone(), worker_index));
+            }
+            let line: Arc<str> = encode(&env).into();
+            for (id, writer) in &writers {
+                if env.recipients.iter().any(|r| r == ALL || r == id) {
+                    sent.sent.add(line.len());
+                    let _ = writer.send(line.clone());
+                }
+            }
+        }
+    });
+    let link = ManagerLink { id: format!("manager-{}", std::process::id()), outbox, inbox, traffic };
+    Ok((link, workers))
+}
+
+/// Worker processes just started.
+pub(crate) struct Spawned {
+    /// Each worker's id (its process id) and the writer of its stdin (process messenger).
+    pub writers: Vec<(String, mpsc::UnboundedSender<Arc<str>>)>,
+    /// The processes.
+    pub workers: ProcessWorkers,
+    /// Worker indexes by process id, for the labels of their log lines.
+    pub labels: Labels,
+}
+
+/// Starts `count` worker processes whose log is re-emitted labelled and whose exit is
+/// reported on `inbox` as [`Inbound::Lost`] under their process id. With `pipes` (the process
+/// messenger, counting into the traffic given), envelopes travel over their stdin and stdout;
+/// without, those are closed (the workers talk through a broker).
+pub(crate) fn spawn_children(
+    count: usize,
+    command: &WorkerCommand,
+    inbox: &mpsc::UnboundedSender<Inbound>,
+    pipes: Option<Arc<Traffic>>,
+) -> Result<Spawned, MessengerError> {
     let kill = CancellationToken::new();
     let mut tasks = JoinSet::new();
     let mut writers: Vec<(String, mpsc::UnboundedSender<Arc<str>>)> = Vec::new();
     let labels = Labels::default();
+    let stdio = || if pipes.is_some() { Stdio::piped() } else { Stdio::null() };
     for _ in 0..count {
         let mut child = Command::new(&command.program)
             .args(&command.args)
             .current_dir(&command.cwd)
             .envs(command.env.iter().cloned())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
+            .stdin(stdio())
+            .stdout(stdio())
             .stderr(Stdio::piped())
             // Own process group: a Ctrl-C at the terminal reaches the manager only, which
             // stops the workers in order.
@@ -88,26 +133,10 @@ pub fn spawn_process_workers(
         if let Some(stderr) = child.stderr.take() {
             tasks.spawn(forward_log(id.clone(), stderr, labels.clone()));
         }
-        tasks.spawn(watch_child(id.clone(), child, in_tx.clone(), kill.clone()));
+        tasks.spawn(watch_child(id.clone(), child, inbox.clone(), kill.clone(), pipes.clone()));
         writers.push((id, line_tx));
     }
-    // One serialisation per message, whatever the number of recipients.
-    tasks.spawn(async move {
-        while let Some(env) = out_rx.recv().await {
-            if let Message::AssignId { worker_index } = env.message {
-                let mut labels = labels.lock().unwrap_or_else(|p| p.into_inner());
-                env.recipients.iter().for_each(|r| _ = labels.insert(r.clone(), worker_index));
-            }
-            let line: Arc<str> = encode(&env).into();
-            for (id, writer) in &writers {
-                if env.recipients.iter().any(|r| r == ALL || r == id) {
-                    let _ = writer.send(line.clone());
-                }
-            }
-        }
-    });
-    let link = ManagerLink { id: format!("manager-{}", std::process::id()), outbox, inbox };
-    Ok((link, ProcessWorkers { tasks, kill }))
+    Ok(Spawned { writers, workers: ProcessWorkers { tasks, kill }, labels })
 }
 
 async fn watch_child(
@@ -115,13 +144,19 @@ async fn watch_child(
     mut child: Child,
     inbox: mpsc::UnboundedSender<Inbound>,
     kill: CancellationToken,
+    traffic: Option<Arc<Traffic>>,
 ) {
     if let Some(stdout) = child.stdout.take() {
-        let mut envelopes = std::pin::pin!(read_envelopes(stdout));
+        let mut envelopes = std::pin::pin!(read_sized_envelopes(stdout));
         loop {
             tokio::select! {
                 env = envelopes.next() => match env {
-                    Some(env) => { let _ = inbox.send(Inbound::Message(env)); }
+                    Some((env, len)) => {
+                        if let Some(t) = &traffic {
+                            t.received.add(len);
+                        }
+                        let _ = inbox.send(Inbound::Message(env));
+                    }
                     None => break,
                 },
                 _ = kill.cancelled() => { let _ = child.start_kill(); break; }
@@ -143,7 +178,7 @@ async fn watch_child(
 }
 
 /// Worker indexes by process id, learnt from the `assignId` messages sent to them.
-type Labels = Arc<std::sync::Mutex<std::collections::HashMap<String, usize>>>;
+pub(crate) type Labels = Arc<std::sync::Mutex<std::collections::HashMap<String, usize>>>;
 
 /// Re-emits a worker's log lines at their level, labelled with the worker's index once it has
 /// one (its process id before).
@@ -192,5 +227,5 @@ pub fn stdio_worker_link() -> (WorkerLink, tokio::task::JoinHandle<()>) {
             }
         }
     });
-    (WorkerLink { id: std::process::id().to_string(), outbox, inbox }, writer)
+    (WorkerLink { id: std::process::id().to_string(), outbox, inbox, traffic: Arc::default() }, writer)
 }

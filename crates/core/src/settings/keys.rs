@@ -105,7 +105,29 @@ keys! {
     WORKER_COMMUNICATION_METHOD = "caliper-worker-communication-method", Str("process"),
         "How the manager and the workers talk: process (child processes) or mqtt.";
     WORKER_COMMUNICATION_ADDRESS = "caliper-worker-communication-address", Str("mqtt://localhost:1883"),
-        "The MQTT broker, for the mqtt method.";
+        "The MQTT broker, for the mqtt method: mqtt://[user[:password]@]host[:port] or mqtts://... for TLS (ports 1883 and 8883 by default).";
+    WORKER_MQTT_RUN = "caliper-worker-communication-mqtt-run", Null,
+        "Run identifier scoping the MQTT topics (caliper/<run>/...): the manager and its workers must share it. Unset: a fresh one per run for local workers, default for remote ones.";
+    WORKER_MQTT_USERNAME = "caliper-worker-communication-mqtt-username", Null,
+        "MQTT user name (overrides one in the address).";
+    WORKER_MQTT_PASSWORD = "caliper-worker-communication-mqtt-password", Null,
+        "MQTT password (overrides one in the address; never logged).";
+    WORKER_MQTT_TLS_CA = "caliper-worker-communication-mqtt-tls-ca", Null,
+        "PEM file of the CA that signed the broker's certificate (mqtts://); unset: the system's root certificates.";
+    WORKER_MQTT_TLS_CERT = "caliper-worker-communication-mqtt-tls-cert", Null,
+        "PEM client certificate (chain) for mutual TLS; needs the key.";
+    WORKER_MQTT_TLS_KEY = "caliper-worker-communication-mqtt-tls-key", Null,
+        "PEM private key of the client certificate.";
+    WORKER_MQTT_TLS_VERIFY = "caliper-worker-communication-mqtt-tls-verify", Bool(true),
+        "Whether the broker's certificate is verified; false only for test brokers.";
+    WORKER_MQTT_HEARTBEAT = "caliper-worker-communication-mqtt-heartbeat", Int(1000),
+        "Milliseconds between two heartbeats of the manager and of each worker.";
+    WORKER_MQTT_LIVENESS = "caliper-worker-communication-mqtt-liveness", Int(5000),
+        "Milliseconds without a heartbeat after which a worker is lost (its round fails) or a manager gone (its workers exit); at least twice the heartbeat.";
+    WORKER_MQTT_TIMEOUT_CONNECT = "caliper-worker-communication-mqtt-timeout-connect", Int(10000),
+        "Milliseconds to reach the broker at start; then an unreachable broker or refused credentials is an error.";
+    WORKER_MQTT_TIMEOUT_RECONNECT = "caliper-worker-communication-mqtt-timeout-reconnect", Int(30000),
+        "Milliseconds a lost broker connection may take to come back before the manager's workers are lost and a worker exits.";
     WORKER_TIMEOUT_JOIN = "caliper-worker-timeout-join", Int(60000),
         "Milliseconds for all workers to connect and become ready.";
     WORKER_TIMEOUT_PREPARE = "caliper-worker-timeout-prepare", Int(120000),

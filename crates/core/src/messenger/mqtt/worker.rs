@@ -1,0 +1,225 @@
+//! A worker's side of the MQTT messenger: envelopes from `to/all` and `to/<id>`, its own to
+//! `from/<id>`, a heartbeat on `alive/<id>` (whose last will says `offline`), and the
+//! manager's status on `manager`.
+//!
+//! The worker waits for a manager as long as it takes. Once it has answered one, it exits
+//! (by closing its inbox, which ends the worker loop) when that manager goes offline, falls
+//! silent for `caliper-worker-communication-mqtt-liveness`, or says it has all its workers
+//! without this one; and when the broker stays unreachable past
+//! `caliper-worker-communication-mqtt-timeout-reconnect`.
+
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+
+use super::conn::{Conn, Net};
+use super::wire::{self, Presence, State, Topic};
+use crate::message::{Envelope, Message};
+use crate::messenger::mqtt::Ending;
+use crate::stats::RoundStats;
+
+/// A worker's session state.
+pub struct WorkerSession {
+    pub(super) conn: Conn,
+    inbox: Option<mpsc::UnboundedSender<Envelope>>,
+    manager: Option<String>,
+    manager_heard: Instant,
+    manager_epoch: u64,
+    ending: Ending,
+}
+
+impl WorkerSession {
+    /// A session on a connection that is up.
+    pub fn new(conn: Conn, inbox: mpsc::UnboundedSender<Envelope>) -> Self {
+        WorkerSession {
+            conn,
+            inbox: Some(inbox),
+            manager: None,
+            manager_heard: Instant::now(),
+            manager_epoch: 0,
+            ending: Ending::Finished,
+        }
+    }
+
+    fn up(&mut self) {
+        let subscriptions = self.conn.topics.worker_subscriptions(&self.conn.id);
+        self.conn.up(&subscriptions);
+        self.manager_heard = Instant::now();
+        self.heartbeat();
+    }
+
+    fn heartbeat(&self) {
+        let beat = Presence {
+            id: self.conn.id.clone(),
+            state: State::Online,
+            epoch: self.conn.epoch,
+            members: None,
+        };
+        self.conn.control(&self.conn.topics.alive(&self.conn.id), beat.encode(), false);
+    }
+
+    /// Runs until the worker loop drops its link; returns why the worker stopped.
+    pub async fn run(mut self, mut outbox: mpsc::UnboundedReceiver<Envelope>) -> Ending {
+        self.up();
+        let mut tick = tokio::time::interval(self.conn.cfg.heartbeat);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                env = outbox.recv() => match env {
+                    Some(env) => self.outgoing(env),
+                    None => break,
+                },
+                net = self.conn.net.recv() => match net {
+                    Some(Net::Up) => self.up(),
+                    Some(Net::Down(why)) => self.conn.down(&why),
+                    Some(Net::Publish(topic, payload)) => self.incoming(&topic, &payload),
+                    Some(Net::Closed) | None => break,
+                },
+                _ = tick.tick() => self.tick(),
+            }
+        }
+        self.conn.close(Vec::new(), Duration::from_secs(2)).await;
+        self.ending
+    }
+
+    fn end(&mut self, ending: Ending) {
+        if self.inbox.take().is_some() {
+            match &ending {
+                Ending::NotNeeded(why) => tracing::info!("this worker is not needed: {why}; it exits"),
+                other => tracing::error!("{other}; the worker exits"),
+            }
+            self.ending = ending;
+        }
+    }
+
+    fn outgoing(&mut self, env: Envelope) {
+        if matches!(env.message, Message::Connected {}) && self.manager.is_none() {
+            self.manager = env.recipients.first().cloned();
+            self.manager_heard = Instant::now();
+        }
+        let topic = self.conn.topics.from(&self.conn.id);
+        if let Err(size) = self.conn.send(std::slice::from_ref(&topic), &env) {
+            let limit = self.conn.cfg.max_message;
+            tracing::error!(
+                "cannot send a {} message of {size} bytes: the MQTT messenger's limit is {limit} bytes",
+                env.message.kind()
+            );
+            // The manager must not wait for a result that cannot travel: send an empty one
+            // that says why.
+            if let Message::TestResult(stats) = &env.message {
+                let empty = RoundStats::new(
+                    stats.core.metadata.worker_index,
+                    stats.core.metadata.round_index,
+                    stats.core.metadata.round_label.clone(),
+                    0,
+                );
+                let error = format!(
+                    "the round's statistics ({size} bytes) exceed the MQTT message limit ({limit} bytes)"
+                );
+                let small = Envelope::new(
+                    env.sender.clone(),
+                    env.recipients.clone(),
+                    Message::TestResult(Box::new(empty)),
+                )
+                .with_error(Some(error));
+                let _ = self.conn.send(std::slice::from_ref(&topic), &small);
+            }
+        }
+    }
+
+    fn incoming(&mut self, topic: &str, payload: &[u8]) {
+        self.conn.traffic.received.add(payload.len());
+        match self.conn.topics.parse(topic) {
+            Some(Topic::To(_)) => {
+                let (env, seq) = match wire::decode(payload) {
+                    Ok(v) => v,
+                    Err(err) => {
+                        tracing::warn!(
+                            "ignoring a malformed message on {topic} ({err}): {}",
+                            wire::excerpt(payload)
+                        );
+                        return;
+                    }
+                };
+                if let Some(seq) = seq
+                    && !self.conn.seen.first_time(&env.sender, seq)
+                {
+                    return;
+                }
+                if self.manager.as_deref() == Some(env.sender.as_str()) {
+                    self.manager_heard = Instant::now();
+                }
+                if let Some(inbox) = &self.inbox {
+                    let _ = inbox.send(env);
+                }
+            }
+            Some(Topic::Manager) => {
+                // An empty retained message is a manager clearing its status.
+                if payload.is_empty() {
+                    return;
+                }
+                match serde_json::from_slice::<Presence>(payload) {
+                    Ok(p) => self.manager_presence(p),
+                    Err(err) => {
+                        tracing::warn!(
+                            "ignoring a malformed presence on {topic} ({err}): {}",
+                            wire::excerpt(payload)
+                        )
+                    }
+                }
+            }
+            _ => tracing::debug!("ignoring a message on {topic}"),
+        }
+    }
+
+    fn manager_presence(&mut self, p: Presence) {
+        let mine = self.manager.as_deref() == Some(p.id.as_str());
+        if mine {
+            self.manager_heard = Instant::now();
+            if p.state == State::Offline {
+                self.end(Ending::ManagerGone(format!("the manager {} went offline", p.id)));
+                return;
+            }
+            if p.epoch > self.manager_epoch {
+                if self.manager_epoch > 0 {
+                    // The manager reconnected: what this worker sent meanwhile may be lost.
+                    let from = self.conn.topics.from(&self.conn.id);
+                    self.conn.replay(|t| t == from);
+                }
+                self.manager_epoch = p.epoch;
+            }
+        }
+        if let (State::Running, Some(members)) = (p.state, &p.members)
+            && (mine || self.manager.is_none())
+            && !members.contains(&self.conn.id)
+        {
+            let why = format!("manager {} already has its {} worker(s)", p.id, members.len());
+            self.end(Ending::NotNeeded(why));
+        }
+    }
+
+    fn tick(&mut self) {
+        if self.conn.is_up() {
+            self.heartbeat();
+            let silent = self.manager_heard.elapsed();
+            if let Some(m) = &self.manager
+                && silent > self.conn.cfg.liveness
+            {
+                let why = format!(
+                    "no heartbeat from the manager {m} for {silent:.1?} (caliper-worker-communication-mqtt-liveness)"
+                );
+                self.end(Ending::ManagerGone(why));
+            }
+        } else if let Some(since) = self.conn.down_since
+            && since.elapsed() > self.conn.cfg.reconnect_timeout
+        {
+            let why = format!(
+                "the MQTT broker at {} has been unreachable for {:.0?} (caliper-worker-communication-mqtt-timeout-reconnect)",
+                self.conn.cfg.address(),
+                since.elapsed()
+            );
+            self.end(Ending::BrokerLost(why));
+        }
+    }
+}
