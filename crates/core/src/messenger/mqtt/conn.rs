@@ -6,7 +6,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use rumqttc::{AsyncClient, ConnectReturnCode, ConnectionError, Event, EventLoop, Outgoing, Packet, QoS};
+use rumqttc::{AsyncClient, ConnectReturnCode, ConnectionError, Event, Outgoing, Packet, QoS};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
@@ -19,8 +19,8 @@ use crate::messenger::Traffic;
 /// What the event loop reports to the session.
 #[derive(Debug)]
 pub enum Net {
-    /// Connected (again).
-    Up,
+    /// Connected (again), with the client of this connection.
+    Up(AsyncClient),
     /// The connection failed or broke.
     Down(Down),
     /// A message arrived.
@@ -68,38 +68,56 @@ fn classify(err: &ConnectionError) -> Down {
     }
 }
 
-/// Drives the event loop until the client is dropped or disconnects.
-async fn drive(mut eventloop: EventLoop, tx: mpsc::UnboundedSender<Net>) {
+/// Keeps a connection to the broker: each connection gets a fresh client and event loop
+/// (announced with [`Net::Up`]), so nothing of a broken session is carried into the next one
+/// (rumqttc's own reconnection resends stale state that mosquitto rejects). Runs until the
+/// session disconnects or aborts it.
+async fn drive(
+    opts: rumqttc::MqttOptions,
+    net_opts: rumqttc::NetworkOptions,
+    tx: mpsc::UnboundedSender<Net>,
+) {
     let mut backoff = Duration::from_millis(100);
     loop {
-        let net = match eventloop.poll().await {
-            Ok(Event::Incoming(Packet::ConnAck(_))) => {
-                backoff = Duration::from_millis(100);
-                Net::Up
-            }
-            Ok(Event::Incoming(Packet::Publish(p))) => Net::Publish(p.topic, p.payload.to_vec()),
-            Ok(Event::Outgoing(Outgoing::Disconnect)) => {
-                let _ = tx.send(Net::Closed);
-                return;
-            }
-            Ok(_) => continue,
-            Err(ConnectionError::RequestsDone) => return,
-            Err(err) => {
-                if tx.send(Net::Down(classify(&err))).is_err() {
+        let (client, mut eventloop) = AsyncClient::new(opts.clone(), CHANNEL);
+        eventloop.set_network_options(net_opts.clone());
+        loop {
+            let net = match eventloop.poll().await {
+                Ok(Event::Incoming(Packet::ConnAck(_))) => {
+                    backoff = Duration::from_millis(100);
+                    Net::Up(client.clone())
+                }
+                Ok(Event::Incoming(Packet::Publish(p))) => Net::Publish(p.topic, p.payload.to_vec()),
+                Ok(Event::Outgoing(Outgoing::Disconnect)) => {
+                    // Read until the broker closes its side: closing a socket with unread data
+                    // resets it, and mosquitto then drops our DISCONNECT and publishes the will.
+                    let drain = async { while eventloop.poll().await.is_ok() {} };
+                    let _ = tokio::time::timeout(Duration::from_millis(500), drain).await;
+                    let _ = tx.send(Net::Closed);
                     return;
                 }
-                // A broker that restarts is back within a second or two: retry soon, but do not
-                // spin against one that is gone.
-                tokio::time::sleep(backoff).await;
-                backoff = (backoff * 2).min(Duration::from_secs(1));
-                continue;
+                Ok(_) => continue,
+                Err(err) => {
+                    if tx.send(Net::Down(classify(&err))).is_err() {
+                        return;
+                    }
+                    break;
+                }
+            };
+            if tx.send(net).is_err() {
+                return;
             }
-        };
-        if tx.send(net).is_err() {
-            return;
         }
+        // A broker that restarts is back within a second or two: retry soon, but do not spin
+        // against one that is gone.
+        tokio::time::sleep(backoff).await;
+        backoff = (backoff * 2).min(Duration::from_secs(1));
     }
 }
+
+/// Capacity of a client's request channel: publishing never waits, and a full channel
+/// (a stalled connection) drops what can be dropped.
+const CHANNEL: usize = 4096;
 
 /// A connection with its session state.
 pub struct Conn {
@@ -131,6 +149,7 @@ pub struct Conn {
 /// Options for a client: its id, credentials, TLS, last will and limits.
 pub fn options(cfg: &MqttConfig, id: &str, will: rumqttc::LastWill) -> rumqttc::MqttOptions {
     let mut opts = rumqttc::MqttOptions::new(id, cfg.host.clone(), cfg.port);
+    opts.set_request_channel_capacity(CHANNEL);
     // The broker notices a silent client after 1.5 keep-alives and publishes its last will;
     // our own heartbeats notice it sooner.
     opts.set_keep_alive(cfg.liveness.max(Duration::from_secs(1)));
@@ -165,21 +184,18 @@ impl Conn {
         will: rumqttc::LastWill,
         traffic: Arc<Traffic>,
     ) -> Result<Conn, ConnectFailure> {
-        let mut opts = options(&cfg, &id, will);
-        opts.set_request_channel_capacity(4096);
-        let (client, mut eventloop) = AsyncClient::new(opts, 4096);
+        let opts = options(&cfg, &id, will);
         let mut net_opts = rumqttc::NetworkOptions::new();
         // Small messages must not wait for Nagle's algorithm.
         net_opts.set_tcp_nodelay(true);
         net_opts.set_connection_timeout(cfg.connect_timeout.as_secs().clamp(1, 10));
-        eventloop.set_network_options(net_opts);
         let (tx, mut net) = mpsc::unbounded_channel();
-        let driver = tokio::spawn(drive(eventloop, tx));
+        let driver = tokio::spawn(drive(opts, net_opts, tx));
         let deadline = Instant::now() + cfg.connect_timeout;
         let mut last = None;
-        loop {
+        let client = loop {
             match tokio::time::timeout_at(deadline, net.recv()).await {
-                Ok(Some(Net::Up)) => break,
+                Ok(Some(Net::Up(client))) => break client,
                 Ok(Some(Net::Down(d @ (Down::Refused(_) | Down::Tls(_))))) => {
                     driver.abort();
                     return Err(ConnectFailure::Fatal(d));
@@ -191,7 +207,7 @@ impl Conn {
                     return Err(ConnectFailure::Timeout(last));
                 }
             }
-        }
+        };
         let topics = Topics::new(&cfg.run);
         Ok(Conn {
             client,
@@ -217,7 +233,10 @@ impl Conn {
 
     /// Marks the connection up: subscribes, and after a reconnect replays every kept message
     /// (the broker may have lost what was in flight).
-    pub fn up(&mut self, subscriptions: &[String]) {
+    pub fn up(&mut self, client: Option<AsyncClient>, subscriptions: &[String]) {
+        if let Some(client) = client {
+            self.client = client;
+        }
         self.epoch += 1;
         self.up_since = Some(Instant::now());
         if let Some(since) = self.down_since.take() {

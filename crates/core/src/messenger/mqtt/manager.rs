@@ -3,7 +3,9 @@
 //! on `manager` (retained, so a worker that starts late learns at once whether it is needed).
 //!
 //! The members of the run are the workers the manager sent an `assignId` to. A member whose
-//! last will arrives, or that is not heard from for `caliper-worker-communication-mqtt-liveness`
+//! last will arrives (and that is not heard from again within two heartbeats: mosquitto also
+//! publishes every will when it shuts down, which must not fail a run that survives a broker
+//! restart), or that is not heard from for `caliper-worker-communication-mqtt-liveness`
 //! while the manager is connected, is reported lost; so is every member when the broker stays
 //! unreachable past `caliper-worker-communication-mqtt-timeout-reconnect`.
 
@@ -27,6 +29,8 @@ pub struct ManagerSession {
     members: Vec<String>,
     lost: HashSet<String>,
     heard: HashMap<String, Instant>,
+    /// Members whose last will arrived, and when.
+    suspects: HashMap<String, Instant>,
     epochs: HashMap<String, u64>,
     state: State,
     last_register: Option<Envelope>,
@@ -42,6 +46,7 @@ impl ManagerSession {
             members: Vec::new(),
             lost: HashSet::new(),
             heard: HashMap::new(),
+            suspects: HashMap::new(),
             epochs: HashMap::new(),
             state: State::Online,
             last_register: None,
@@ -62,18 +67,20 @@ impl ManagerSession {
         self.conn.control(&self.conn.topics.manager(), self.status(true), true);
     }
 
-    fn up(&mut self) {
+    fn up(&mut self, client: Option<rumqttc::AsyncClient>) {
         let subscriptions = self.conn.topics.manager_subscriptions();
-        self.conn.up(&subscriptions);
+        self.conn.up(client, &subscriptions);
         // Retained messages do not survive a broker restart without persistence: say it again.
         self.publish_status();
         let now = Instant::now();
         self.heard.values_mut().for_each(|t| *t = now);
+        // Wills that came just before the connection dropped were the broker shutting down.
+        self.suspects.clear();
     }
 
     /// Runs until the manager's outbox closes, then says goodbye and disconnects.
     pub async fn run(mut self, mut outbox: mpsc::UnboundedReceiver<Envelope>) {
-        self.up();
+        self.up(None);
         let mut tick = tokio::time::interval(self.conn.cfg.heartbeat);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
@@ -83,7 +90,7 @@ impl ManagerSession {
                     None => break,
                 },
                 net = self.conn.net.recv() => match net {
-                    Some(Net::Up) => self.up(),
+                    Some(Net::Up(client)) => self.up(Some(client)),
                     Some(Net::Down(why)) => self.conn.down(&why),
                     Some(Net::Publish(topic, payload)) => self.incoming(&topic, &payload),
                     Some(Net::Closed) | None => break,
@@ -166,6 +173,7 @@ impl ManagerSession {
                 if let Some(t) = self.heard.get_mut(id) {
                     *t = Instant::now();
                 }
+                self.suspects.remove(id);
                 let _ = self.inbox.send(Inbound::Message(env));
             }
             Topic::Alive(id) => {
@@ -194,12 +202,12 @@ impl ManagerSession {
     fn presence(&mut self, id: String, presence: Presence) {
         let member = self.members.contains(&id);
         if presence.state == State::Offline {
-            if member && self.lost.insert(id.clone()) {
-                let reason = "its connection to the MQTT broker closed (last will)".to_string();
-                let _ = self.inbox.send(Inbound::Lost { id, reason });
+            if member && !self.lost.contains(&id) {
+                self.suspects.insert(id, Instant::now());
             }
             return;
         }
+        self.suspects.remove(&id);
         if member && let Some(t) = self.heard.get_mut(&id) {
             *t = Instant::now();
         }
@@ -223,6 +231,20 @@ impl ManagerSession {
     fn tick(&mut self) {
         if self.conn.is_up() {
             self.conn.control(&self.conn.topics.manager(), self.status(false), false);
+            let grace = self.conn.cfg.heartbeat * 2;
+            let gone: Vec<String> = self
+                .suspects
+                .iter()
+                .filter(|(_, t)| t.elapsed() >= grace)
+                .map(|(id, _)| id.clone())
+                .collect();
+            for id in gone {
+                self.suspects.remove(&id);
+                if self.lost.insert(id.clone()) {
+                    let reason = "its connection to the MQTT broker closed (last will)".to_string();
+                    let _ = self.inbox.send(Inbound::Lost { id, reason });
+                }
+            }
             let liveness = self.conn.cfg.liveness;
             for id in &self.members {
                 let silent = self.heard.get(id).map(|t| t.elapsed()).unwrap_or_default();

@@ -26,6 +26,11 @@ pub struct WorkerSession {
     manager: Option<String>,
     manager_heard: Instant,
     manager_epoch: u64,
+    /// When the manager's last will arrived: it is gone unless heard from again soon (mosquitto
+    /// also publishes every will when it shuts down).
+    manager_will: Option<Instant>,
+    /// The manager said `exit`: whatever it does next, the worker ends normally.
+    exiting: bool,
     ending: Ending,
 }
 
@@ -38,14 +43,17 @@ impl WorkerSession {
             manager: None,
             manager_heard: Instant::now(),
             manager_epoch: 0,
+            manager_will: None,
+            exiting: false,
             ending: Ending::Finished,
         }
     }
 
-    fn up(&mut self) {
+    fn up(&mut self, client: Option<rumqttc::AsyncClient>) {
         let subscriptions = self.conn.topics.worker_subscriptions(&self.conn.id);
-        self.conn.up(&subscriptions);
+        self.conn.up(client, &subscriptions);
         self.manager_heard = Instant::now();
+        self.manager_will = None;
         self.heartbeat();
     }
 
@@ -61,7 +69,7 @@ impl WorkerSession {
 
     /// Runs until the worker loop drops its link; returns why the worker stopped.
     pub async fn run(mut self, mut outbox: mpsc::UnboundedReceiver<Envelope>) -> Ending {
-        self.up();
+        self.up(None);
         let mut tick = tokio::time::interval(self.conn.cfg.heartbeat);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
@@ -71,7 +79,7 @@ impl WorkerSession {
                     None => break,
                 },
                 net = self.conn.net.recv() => match net {
-                    Some(Net::Up) => self.up(),
+                    Some(Net::Up(client)) => self.up(Some(client)),
                     Some(Net::Down(why)) => self.conn.down(&why),
                     Some(Net::Publish(topic, payload)) => self.incoming(&topic, &payload),
                     Some(Net::Closed) | None => break,
@@ -84,6 +92,9 @@ impl WorkerSession {
     }
 
     fn end(&mut self, ending: Ending) {
+        if self.exiting {
+            return;
+        }
         if self.inbox.take().is_some() {
             match &ending {
                 Ending::NotNeeded(why) => tracing::info!("this worker is not needed: {why}; it exits"),
@@ -149,6 +160,8 @@ impl WorkerSession {
                 }
                 if self.manager.as_deref() == Some(env.sender.as_str()) {
                     self.manager_heard = Instant::now();
+                    self.manager_will = None;
+                    self.exiting |= matches!(env.message, Message::Exit {}) && env.is_for(&self.conn.id);
                 }
                 if let Some(inbox) = &self.inbox {
                     let _ = inbox.send(env);
@@ -176,11 +189,17 @@ impl WorkerSession {
     fn manager_presence(&mut self, p: Presence) {
         let mine = self.manager.as_deref() == Some(p.id.as_str());
         if mine {
-            self.manager_heard = Instant::now();
             if p.state == State::Offline {
-                self.end(Ending::ManagerGone(format!("the manager {} went offline", p.id)));
+                // A manager that finished says so without a will: no need to wait.
+                if p.epoch > 0 {
+                    self.end(Ending::ManagerGone(format!("the manager {} went offline", p.id)));
+                } else {
+                    self.manager_will.get_or_insert_with(Instant::now);
+                }
                 return;
             }
+            self.manager_heard = Instant::now();
+            self.manager_will = None;
             if p.epoch > self.manager_epoch {
                 if self.manager_epoch > 0 {
                     // The manager reconnected: what this worker sent meanwhile may be lost.
@@ -202,6 +221,13 @@ impl WorkerSession {
     fn tick(&mut self) {
         if self.conn.is_up() {
             self.heartbeat();
+            if let (Some(m), Some(will)) = (&self.manager, self.manager_will)
+                && will.elapsed() >= self.conn.cfg.heartbeat * 2
+            {
+                let why = format!("the manager {m} went offline (last will)");
+                self.end(Ending::ManagerGone(why));
+                return;
+            }
             let silent = self.manager_heard.elapsed();
             if let Some(m) = &self.manager
                 && silent > self.conn.cfg.liveness

@@ -1,0 +1,443 @@
+//! The mqtt messenger against a real mosquitto 2 that each test starts on its own loopback
+//! port: local and remote workers, authentication, TLS, two runs on one broker, a worker or
+//! the manager killed, the broker restarted mid-round, and bad input.
+
+mod broker;
+mod common;
+
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use broker::{Broker, free_port, raw_publish};
+use common::*;
+
+const BENCH: &str = r#"
+test:
+  workers: { number: 2 }
+  rounds:
+    - label: first
+      txNumber: 400
+      rateControl: { type: fixed-rate, opts: { tps: 400 } }
+      workload: { module: sim-mix }
+    - label: second
+      txDuration: 1
+      rateControl: { type: fixed-rate, opts: { tps: 200 } }
+      workload: { module: sim-mix }
+"#;
+
+const LONG: &str = r#"
+test:
+  workers: { number: 2 }
+  rounds:
+    - label: long
+      txDuration: 8
+      rateControl: { type: fixed-rate, opts: { tps: 300 } }
+      workload: { module: sim-mix }
+    - label: next
+      txNumber: 50
+      rateControl: { type: fixed-rate, opts: { tps: 100 } }
+      workload: { module: sim-mix }
+"#;
+
+fn network() -> String {
+    sim_network("latency: { fixed: 1 }")
+}
+
+/// The settings of the mqtt messenger, as flags.
+fn mqtt(address: &str, extra: &[&str]) -> Vec<String> {
+    let mut args: Vec<String> = [
+        "--caliper-worker-communication-method",
+        "mqtt",
+        "--caliper-worker-communication-address",
+        address,
+        "--caliper-worker-timeout-join",
+        "20000",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    args.extend(extra.iter().map(|s| s.to_string()));
+    args
+}
+
+fn strs(v: &[String]) -> Vec<&str> {
+    v.iter().map(|s| s.as_str()).collect()
+}
+
+/// `caliper launch worker` started by hand in `ws` with `args` (remote mode).
+fn remote_worker(ws: &Workspace, args: &[String]) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_caliper"))
+        .args(["launch", "worker", "--caliper-workspace"])
+        .arg(ws.path())
+        .args(["--caliper-worker-remote", "true"])
+        .args(args)
+        .env_remove("RUST_LOG")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("caliper launch worker runs")
+}
+
+fn spawn_manager(ws: &Workspace, args: &[String]) -> Child {
+    ws.manager(&strs(args)).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn assert_passed(ws: &Workspace, out: &Output) {
+    assert_eq!(code(out), 0, "{}", show(out));
+    let results = ws.results();
+    assert_accounted(&results);
+    for r in rounds(&results) {
+        assert_eq!(r["status"], "passed", "{r}");
+    }
+    assert_eq!(rounds(&results)[0]["submitted"], 400, "txNumber is exact");
+}
+
+#[test]
+fn local_and_remote_workers_on_an_anonymous_broker() {
+    let broker = Broker::anonymous();
+    // Local: the manager forks its workers, which reach it through the broker.
+    let ws = Workspace::new(BENCH, &network());
+    let out = ws.run(&strs(&mqtt(&broker.url(), &[])), Duration::from_secs(60));
+    assert_passed(&ws, &out);
+    assert_eq!(rounds(&ws.results())[0]["workers"].as_array().unwrap().len(), 2);
+
+    // Remote: three workers started by hand before the manager wait for it; it takes two and
+    // tells the third it is not needed.
+    let ws = Workspace::new(BENCH, &network());
+    let args = mqtt(&broker.url(), &["--caliper-worker-communication-mqtt-run", "remote-test"]);
+    let workers: Vec<Child> = (0..3).map(|_| remote_worker(&ws, &args)).collect();
+    std::thread::sleep(Duration::from_millis(1500));
+    let mut margs = args.clone();
+    margs.extend(["--caliper-worker-remote".to_string(), "true".to_string()]);
+    let out = ws.run(&strs(&margs), Duration::from_secs(60));
+    assert_passed(&ws, &out);
+    let outs: Vec<Output> = workers.into_iter().map(|w| wait_output(w, Duration::from_secs(15))).collect();
+    for w in &outs {
+        assert_eq!(code(w), 0, "every worker exits cleanly: {}", show(w));
+    }
+    let surplus = outs.iter().filter(|w| stderr(w).contains("not needed")).count();
+    assert_eq!(surplus, 1, "one worker was not needed: {}", outs.iter().map(show).collect::<String>());
+}
+
+#[test]
+fn a_password_file_admits_the_right_password_only() {
+    let broker = Broker::start(|dir| {
+        let file = dir.join("passwd");
+        let status = Command::new("mosquitto_passwd")
+            .args(["-b", "-c"])
+            .arg(&file)
+            .args(["caliper", "s3cret-pass"])
+            .status()
+            .expect("mosquitto_passwd runs");
+        assert!(status.success());
+        format!("allow_anonymous false\npassword_file {}\n", file.display())
+    });
+    // Right: user name as a setting, password from the environment (inherited by the local
+    // workers).
+    let ws = Workspace::new(BENCH, &network());
+    let args = mqtt(&broker.url(), &["--caliper-worker-communication-mqtt-username", "caliper"]);
+    let child = ws
+        .manager(&strs(&args))
+        .env("CALIPER_WORKER_COMMUNICATION_MQTT_PASSWORD", "s3cret-pass")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let out = wait_output(child, Duration::from_secs(60));
+    assert_passed(&ws, &out);
+    assert!(!show(&out).contains("s3cret-pass"), "the password is never logged: {}", show(&out));
+
+    // Wrong (in the address) and none: a clear error at once, without the password.
+    for address in [format!("mqtt://caliper:wrong-pass@127.0.0.1:{}", broker.port), broker.url()] {
+        let ws = Workspace::new(BENCH, &network());
+        let start = Instant::now();
+        let out = ws.run(&strs(&mqtt(&address, &[])), Duration::from_secs(30));
+        assert_eq!(code(&out), 1, "{}", show(&out));
+        assert!(start.elapsed() < Duration::from_secs(8), "refused at once, not at the deadline");
+        let err = stderr(&out);
+        assert!(err.contains("refused") || err.contains("not authorised"), "{err}");
+        assert!(!err.contains("wrong-pass"), "the password is never logged: {err}");
+    }
+}
+
+fn openssl(dir: &std::path::Path, args: &[&str]) {
+    let out = Command::new("openssl").args(args).current_dir(dir).output().expect("openssl runs");
+    assert!(out.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// A CA, a server certificate for 127.0.0.1 and a client certificate, in `dir`.
+fn certificates(dir: &std::path::Path) {
+    let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+    let mut ca = vec![
+        "req",
+        "-x509",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=caliper test CA",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+    ];
+    ca.extend(ec);
+    openssl(dir, &ca);
+    std::fs::write(
+        dir.join("server.ext"),
+        "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("client.ext"), "extendedKeyUsage=clientAuth\n").unwrap();
+    for who in ["server", "client"] {
+        let (key, csr, pem, ext, subj) = (
+            format!("{who}.key"),
+            format!("{who}.csr"),
+            format!("{who}.pem"),
+            format!("{who}.ext"),
+            format!("/CN={who}"),
+        );
+        let mut req = vec!["req", "-subj", subj.as_str(), "-keyout", key.as_str(), "-out", csr.as_str()];
+        req.extend(ec);
+        openssl(dir, &req);
+        openssl(
+            dir,
+            &[
+                "x509",
+                "-req",
+                "-days",
+                "2",
+                "-in",
+                &csr,
+                "-CA",
+                "ca.pem",
+                "-CAkey",
+                "ca.key",
+                "-CAcreateserial",
+                "-out",
+                &pem,
+                "-extfile",
+                &ext,
+            ],
+        );
+    }
+}
+
+#[test]
+fn mutual_tls_with_certificates_made_by_the_test() {
+    let broker = Broker::start(|dir| {
+        certificates(dir);
+        let p = |f: &str| dir.join(f).display().to_string();
+        format!(
+            "allow_anonymous true\ncafile {}\ncertfile {}\nkeyfile {}\nrequire_certificate true\n",
+            p("ca.pem"),
+            p("server.pem"),
+            p("server.key")
+        )
+    });
+    let file = |f: &str| broker.dir.path().join(f).display().to_string();
+    let address = format!("mqtts://127.0.0.1:{}", broker.port);
+    let (ca, cert, key) = (file("ca.pem"), file("client.pem"), file("client.key"));
+    let tls = [
+        "--caliper-worker-communication-mqtt-tls-ca",
+        ca.as_str(),
+        "--caliper-worker-communication-mqtt-tls-cert",
+        cert.as_str(),
+        "--caliper-worker-communication-mqtt-tls-key",
+        key.as_str(),
+    ];
+    let ws = Workspace::new(BENCH, &network());
+    let out = ws.run(&strs(&mqtt(&address, &tls)), Duration::from_secs(60));
+    assert_passed(&ws, &out);
+
+    // The server is verified by default: without our CA, the system's roots reject it.
+    let ws = Workspace::new(BENCH, &network());
+    let out = ws.run(&strs(&mqtt(&address, &tls[2..])), Duration::from_secs(30));
+    assert_eq!(code(&out), 1, "{}", show(&out));
+    assert!(stderr(&out).contains("TLS") && stderr(&out).contains("certificate"), "{}", show(&out));
+    // Without a client certificate the broker refuses the connection.
+    let ws = Workspace::new(BENCH, &network());
+    let few = mqtt(
+        &address,
+        &[&tls[..2], &["--caliper-worker-communication-mqtt-timeout-connect", "3000"]].concat(),
+    );
+    let out = ws.run(&strs(&few), Duration::from_secs(30));
+    assert_eq!(code(&out), 1, "{}", show(&out));
+    assert!(stderr(&out).contains("MQTT broker"), "{}", show(&out));
+    // A missing file is a configuration error before anything starts.
+    let ws = Workspace::new(BENCH, &network());
+    let out = ws.run(
+        &strs(&mqtt(&address, &["--caliper-worker-communication-mqtt-tls-ca", "nope.pem"])),
+        Duration::from_secs(30),
+    );
+    assert_eq!(code(&out), 2, "{}", show(&out));
+    assert!(stderr(&out).contains("nope.pem"), "{}", show(&out));
+}
+
+#[test]
+fn two_benchmarks_share_one_broker_at_once() {
+    let broker = Broker::anonymous();
+    // One with local workers (a generated run), one with remote workers (run "b").
+    let ws_a = Workspace::new(BENCH, &network());
+    let ws_b = Workspace::new(BENCH, &network());
+    let args_b = mqtt(&broker.url(), &["--caliper-worker-communication-mqtt-run", "b"]);
+    let workers: Vec<Child> = (0..2).map(|_| remote_worker(&ws_b, &args_b)).collect();
+    let a = spawn_manager(&ws_a, &mqtt(&broker.url(), &[]));
+    let mut margs = args_b.clone();
+    margs.extend(["--caliper-worker-remote".to_string(), "true".to_string()]);
+    let b = spawn_manager(&ws_b, &margs);
+    let (out_a, out_b) = (wait_output(a, Duration::from_secs(60)), wait_output(b, Duration::from_secs(60)));
+    assert_passed(&ws_a, &out_a);
+    assert_passed(&ws_b, &out_b);
+    for w in workers {
+        let out = wait_output(w, Duration::from_secs(15));
+        assert_eq!(code(&out), 0, "{}", show(&out));
+    }
+}
+
+#[test]
+fn a_remote_worker_killed_mid_round_fails_the_round_and_the_other_results_are_kept() {
+    let broker = Broker::anonymous();
+    let ws = Workspace::new(LONG, &network());
+    let args = mqtt(&broker.url(), &["--caliper-worker-communication-mqtt-run", "kill"]);
+    let mut workers: Vec<Child> = (0..2).map(|_| remote_worker(&ws, &args)).collect();
+    let mut margs = args.clone();
+    margs.extend(["--caliper-worker-remote".to_string(), "true".to_string()]);
+    let manager = spawn_manager(&ws, &margs);
+    std::thread::sleep(Duration::from_secs(4));
+    signal(workers[0].id(), "KILL");
+    let killed_at = Instant::now();
+    let out = wait_output(manager, Duration::from_secs(40));
+    assert!(
+        killed_at.elapsed() < Duration::from_secs(8),
+        "the loss was noticed within seconds: {}",
+        show(&out)
+    );
+    assert_eq!(code(&out), 3, "{}", show(&out));
+    let results = ws.results();
+    let long = &rounds(&results)[0];
+    assert_eq!(long["status"], "failed");
+    assert!(long["error"].as_str().unwrap().contains("lost"), "{long}");
+    let kept: Vec<_> = long["workers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|w| !w["error"].as_str().unwrap_or("").starts_with("lost"))
+        .collect();
+    assert_eq!(kept.len(), 1, "{long}");
+    assert!(kept[0]["submitted"].as_u64().unwrap() > 0);
+    assert_accounted(&results);
+    let _ = workers[0].wait();
+    let survivor = wait_output(workers.remove(1), Duration::from_secs(15));
+    assert!(survivor.status.code().is_some(), "the other worker exits: {}", show(&survivor));
+}
+
+#[test]
+fn workers_exit_when_their_manager_dies() {
+    let broker = Broker::anonymous();
+    let ws = Workspace::new(LONG, &network());
+    let args = mqtt(&broker.url(), &["--caliper-worker-communication-mqtt-run", "orphans"]);
+    let workers: Vec<Child> = (0..2).map(|_| remote_worker(&ws, &args)).collect();
+    let mut margs = args.clone();
+    margs.extend(["--caliper-worker-remote".to_string(), "true".to_string()]);
+    let mut manager = spawn_manager(&ws, &margs);
+    std::thread::sleep(Duration::from_secs(4));
+    signal(manager.id(), "KILL");
+    let _ = manager.wait();
+    let killed_at = Instant::now();
+    for w in workers {
+        let out = wait_output(w, Duration::from_secs(15));
+        assert_eq!(code(&out), 1, "{}", show(&out));
+        assert!(stderr(&out).contains("manager"), "{}", show(&out));
+    }
+    assert!(killed_at.elapsed() < Duration::from_secs(8), "workers noticed within seconds");
+}
+
+#[test]
+fn a_broker_restart_mid_round_loses_nothing() {
+    let mut broker = Broker::anonymous();
+    let ws = Workspace::new(LONG, &network());
+    let manager = spawn_manager(&ws, &mqtt(&broker.url(), &[]));
+    std::thread::sleep(Duration::from_secs(3));
+    broker.restart(Duration::from_millis(1000));
+    let out = wait_output(manager, Duration::from_secs(60));
+    assert!(stderr(&out).contains("reconnected"), "{}", show(&out));
+    assert_eq!(code(&out), 0, "{}", show(&out));
+    let results = ws.results();
+    assert_accounted(&results);
+    for r in rounds(&results) {
+        assert_eq!(r["status"], "passed", "{r}");
+    }
+}
+
+#[test]
+fn malformed_and_foreign_messages_are_ignored() {
+    let broker = Broker::anonymous();
+    let ws = Workspace::new(LONG.replace("txDuration: 8", "txDuration: 4").as_str(), &network());
+    let args = mqtt(&broker.url(), &["--caliper-worker-communication-mqtt-run", "noisy"]);
+    let workers: Vec<Child> = (0..2).map(|_| remote_worker(&ws, &args)).collect();
+    let mut margs = args.clone();
+    margs.extend(["--caliper-worker-remote".to_string(), "true".to_string()]);
+    let manager = spawn_manager(&ws, &margs);
+    std::thread::sleep(Duration::from_secs(2));
+    let t = |s: &str| format!("caliper/noisy/{s}");
+    let foreign = r#"{"sender":"stranger","recipients":["all"],"type":"exit","content":{},"date":"2025-01-01T00:00:00Z"}"#;
+    let result =
+        r#"{"sender":"caliper-w1-abcdef","recipients":["all"],"type":"testResult","content":{},"date":"x"}"#;
+    raw_publish(
+        broker.port,
+        &[
+            (t("from/caliper-w1-abcdef"), b"not json".to_vec()),
+            (t("from/caliper-w1-abcdef"), result.as_bytes().to_vec()),
+            (t("from/caliper-w2-abcdef"), foreign.as_bytes().to_vec()),
+            (t("to/all"), b"\xff\xfe garbage".to_vec()),
+            (t("to/all"), foreign.as_bytes().to_vec()),
+            (t("alive/caliper-w1-abcdef"), b"{}".to_vec()),
+            (t("manager"), b"[1,2,3]".to_vec()),
+            (t("alive/x"), r#"{"id":"y","state":"offline"}"#.as_bytes().to_vec()),
+        ],
+    );
+    let out = wait_output(manager, Duration::from_secs(60));
+    assert_eq!(code(&out), 0, "{}", show(&out));
+    assert!(stderr(&out).contains("ignoring a malformed message"), "{}", show(&out));
+    assert_accounted(&ws.results());
+    for w in workers {
+        let w = wait_output(w, Duration::from_secs(15));
+        assert_eq!(code(&w), 0, "{}", show(&w));
+        assert!(stderr(&w).contains("ignoring a malformed"), "{}", show(&w));
+    }
+}
+
+#[test]
+fn an_unreachable_broker_and_missing_workers_are_clear_errors_within_their_deadlines() {
+    let ws = Workspace::new(BENCH, &network());
+    let nobody = format!("mqtt://127.0.0.1:{}", free_port());
+    let start = Instant::now();
+    let out = ws.run(
+        &strs(&mqtt(&nobody, &["--caliper-worker-communication-mqtt-timeout-connect", "2000"])),
+        Duration::from_secs(30),
+    );
+    assert_eq!(code(&out), 1, "{}", show(&out));
+    assert!(start.elapsed() < Duration::from_secs(6), "within the connect deadline");
+    assert!(stderr(&out).contains("cannot reach the MQTT broker"), "{}", show(&out));
+
+    // Two of three workers join: the manager says so at its deadline.
+    let broker = Broker::anonymous();
+    let ws = Workspace::new(&BENCH.replace("number: 2", "number: 3"), &network());
+    let args = mqtt(&broker.url(), &["--caliper-worker-communication-mqtt-run", "few"]);
+    let workers: Vec<Child> = (0..2).map(|_| remote_worker(&ws, &args)).collect();
+    let mut margs = args.clone();
+    margs.extend(
+        ["--caliper-worker-remote", "true", "--caliper-worker-timeout-join", "3000"].map(String::from),
+    );
+    let out = ws.run(&strs(&margs), Duration::from_secs(30));
+    assert_eq!(code(&out), 1, "{}", show(&out));
+    assert!(stderr(&out).contains("2 of 3 workers joined"), "{}", show(&out));
+    for w in workers {
+        let w = wait_output(w, Duration::from_secs(15));
+        assert!(w.status.code().is_some(), "{}", show(&w));
+    }
+}
