@@ -7,6 +7,9 @@
 //!
 //! Scenarios: the generator's ceiling on one core; rate accuracy at 1k/10k/100k tx/s with 1 and
 //! 2 workers; worker memory after 1 M and 10 M transactions; the fixed overhead per round.
+//!
+//! The MQTT messenger against the process messenger (4 workers, zero-latency sim, the same
+//! run; `BENCH_ONLY=mqtt` runs only this) starts its own mosquitto on a free loopback port.
 #![allow(clippy::print_stdout, missing_docs)]
 
 use std::path::Path;
@@ -74,10 +77,133 @@ fn worker_max(r: &Value, path: &[&str]) -> f64 {
     r["workers"].as_array().map(|ws| ws.iter().map(|w| f(w, path)).fold(0.0, f64::max)).unwrap_or(f64::NAN)
 }
 
+/// A mosquitto on a free loopback port for the MQTT scenario, killed when dropped.
+struct Mosquitto {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl Mosquitto {
+    fn start(dir: &Path) -> Option<Mosquitto> {
+        let bin = ["/usr/sbin/mosquitto", "/usr/bin/mosquitto", "/usr/local/sbin/mosquitto"]
+            .into_iter()
+            .find(|p| Path::new(p).is_file())?;
+        let port = std::net::TcpListener::bind("127.0.0.1:0").ok()?.local_addr().ok()?.port();
+        let conf = dir.join("mosquitto.conf");
+        std::fs::write(&conf, format!("listener {port} 127.0.0.1\nallow_anonymous true\nuser root\n"))
+            .ok()?;
+        let child = Command::new(bin)
+            .arg("-c")
+            .arg(&conf)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .ok()?;
+        let broker = Mosquitto { child, port };
+        let start = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if start.elapsed().as_secs() > 10 {
+                return None;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        Some(broker)
+    }
+}
+
+impl Drop for Mosquitto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Runs one benchmark with extra settings and the manager's per-round message counts logged;
+/// returns the results and those log lines.
+fn run_logged(dir: &Path, workers: usize, rounds: &str, extra: &[String]) -> (Value, Vec<String>) {
+    let bench = format!("test:\n  name: bench\n  workers: {{ number: {workers} }}\n  rounds:\n{rounds}");
+    std::fs::write(dir.join("bench.yaml"), bench).unwrap();
+    std::fs::write(dir.join("network.yaml"), "caliper:\n  blockchain: sim\nsim: { latency: { fixed: 0 } }\n")
+        .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_caliper"))
+        .args(["launch", "manager", "--caliper-workspace"])
+        .arg(dir)
+        .args([
+            "--caliper-benchconfig",
+            "bench.yaml",
+            "--caliper-networkconfig",
+            "network.yaml",
+            "--caliper-progress-reporting-enabled",
+            "false",
+            "--caliper-logging-level",
+            "warn,caliper::messages=debug",
+        ])
+        .args(extra)
+        .output()
+        .expect("caliper runs");
+    let log = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "caliper failed: {log}");
+    let text = std::fs::read_to_string(dir.join("results.json")).unwrap();
+    let lines = log.lines().filter(|l| l.contains("manager sent")).map(|l| l.to_string()).collect();
+    (serde_json::from_str(&text).unwrap(), lines)
+}
+
+/// The numbers of a "manager sent N messages (B bytes), received ..., control ..." line.
+fn traffic(line: &str) -> Vec<u64> {
+    let counts = line.split_once("manager sent").map(|(_, rest)| rest).unwrap_or_default();
+    counts.split(|c: char| !c.is_ascii_digit()).filter_map(|w| w.parse().ok()).collect()
+}
+
+/// 4 workers as fast as they go on the zero-latency sim, over the process messenger and over
+/// MQTT (local workers through mosquitto), alternately: aggregate tx/s, the ratio, and what
+/// the manager's messenger carried per round.
+fn mqtt_scenario(d: &Path, secs: u64) {
+    println!("\n## MQTT messenger vs process messenger: 4 workers, zero-latency sim, {secs} s rounds");
+    let Some(broker) = Mosquitto::start(d) else {
+        println!("skipped: mosquitto is not installed (apt-get install mosquitto)");
+        return;
+    };
+    let mqtt: Vec<String> = [
+        "--caliper-worker-communication-method".to_string(),
+        "mqtt".to_string(),
+        "--caliper-worker-communication-address".to_string(),
+        format!("mqtt://127.0.0.1:{}", broker.port),
+    ]
+    .into();
+    let round = round("max", &format!("txDuration: {secs}"), 10_000_000);
+    let mut rates: [Vec<f64>; 2] = [Vec::new(), Vec::new()];
+    let mut lines: [Vec<String>; 2] = [Vec::new(), Vec::new()];
+    for i in 0..repeat() {
+        // Alternate the order so that neither messenger always runs on a warmer machine.
+        for m in if i % 2 == 0 { [0, 1] } else { [1, 0] } {
+            let extra: &[String] = if m == 0 { &[] } else { &mqtt };
+            let (res, log) = run_logged(d, 4, &round, extra);
+            let r = &res["rounds"][0];
+            rates[m].push(f(r, &["succ"]) / f(r, &["durationS"]));
+            lines[m].extend(log);
+        }
+    }
+    let (process, over_mqtt) = (median(rates[0].clone()), median(rates[1].clone()));
+    println!(
+        "| messenger | tx/s (4 workers) | sent by manager: msgs / bytes | received: msgs / bytes | control: msgs / bytes |"
+    );
+    println!("|---|---:|---:|---:|---:|");
+    for (m, name, rate) in [(0, "process", process), (1, "mqtt", over_mqtt)] {
+        let t = lines[m].first().map(|l| traffic(l)).unwrap_or_default();
+        let g = |i: usize| t.get(i).copied().unwrap_or(0);
+        println!("| {name} | {rate:.0} | {} / {} | {} / {} | {} / {} |", g(0), g(1), g(2), g(3), g(4), g(5));
+    }
+    println!("MQTT / process: {:.3} (target: >= 0.95)", over_mqtt / process);
+}
+
 fn main() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let secs = if quick() { 2 } else { 10 };
+    if std::env::var("BENCH_ONLY").is_ok_and(|v| v == "mqtt") {
+        mqtt_scenario(d, secs);
+        return;
+    }
 
     println!("## Generator ceiling: 1 worker, sim with zero latency, fixed-rate 10,000,000 tx/s, {secs} s");
     let mut rates = Vec::new();
@@ -141,4 +267,6 @@ fn main() {
         "whole run: {o:.3} s of overhead, {:.3} s per round (process start-up and worker join included)",
         o / 3.0
     );
+
+    mqtt_scenario(d, secs);
 }

@@ -441,3 +441,37 @@ fn an_unreachable_broker_and_missing_workers_are_clear_errors_within_their_deadl
         assert!(w.status.code().is_some(), "{}", show(&w));
     }
 }
+
+#[test]
+fn a_silent_worker_is_lost_after_the_liveness_timeout() {
+    // A stopped process keeps its TCP connection (no last will) but sends no heartbeat: what a
+    // host that lost its network looks like to the manager.
+    let broker = Broker::anonymous();
+    let ws = Workspace::new(LONG, &network());
+    let args = mqtt(
+        &broker.url(),
+        &[
+            "--caliper-worker-communication-mqtt-run",
+            "silent",
+            "--caliper-worker-communication-mqtt-liveness",
+            "3000",
+        ],
+    );
+    let mut workers: Vec<Child> = (0..2).map(|_| remote_worker(&ws, &args)).collect();
+    let mut margs = args.clone();
+    margs.extend(["--caliper-worker-remote".to_string(), "true".to_string()]);
+    let manager = spawn_manager(&ws, &margs);
+    std::thread::sleep(Duration::from_secs(4));
+    signal(workers[0].id(), "STOP");
+    let stopped_at = Instant::now();
+    let out = wait_output(manager, Duration::from_secs(40));
+    let noticed = stopped_at.elapsed();
+    signal(workers[0].id(), "KILL");
+    let _ = workers[0].wait();
+    assert!(noticed < Duration::from_secs(8), "noticed within seconds ({noticed:?}): {}", show(&out));
+    assert_eq!(code(&out), 3, "{}", show(&out));
+    assert!(stderr(&out).contains("no heartbeat"), "{}", show(&out));
+    assert_accounted(&ws.results());
+    let survivor = wait_output(workers.remove(1), Duration::from_secs(15));
+    assert!(survivor.status.code().is_some(), "{}", show(&survivor));
+}
