@@ -356,6 +356,85 @@ pub(super) fn private_key(key: &'static str, path: &Path) -> Result<PrivateKeyDe
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::settings::SettingsInput;
+
+    fn config(
+        dir: &Path,
+        yaml: &str,
+        env: &[(&str, &str)],
+        args: &[&str],
+    ) -> Result<MqttConfig, MqttConfigError> {
+        std::fs::write(dir.join("caliper.yaml"), yaml).unwrap();
+        let input = SettingsInput {
+            cwd: dir.to_path_buf(),
+            env: env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            args: args.iter().map(|a| a.to_string()).collect(),
+        };
+        MqttConfig::from_settings(&Settings::load(&input).unwrap())
+    }
+
+    #[test]
+    fn settings_come_from_files_environment_and_flags_and_the_password_stays_hidden() {
+        let dir = tempfile::tempdir().unwrap();
+        let yaml = "caliper:\n  worker:\n    communication:\n      address: mqtt://u1:p1@broker:1999\n      mqtt:\n        run: nightly-1\n        heartbeat: 500\n";
+        let c = config(dir.path(), yaml, &[("CALIPER_WORKER_COMMUNICATION_MQTT_PASSWORD", "hunter2")], &[])
+            .unwrap();
+        assert_eq!(
+            (c.host.as_str(), c.port, c.run.as_str(), c.run_given),
+            ("broker", 1999, "nightly-1", true)
+        );
+        assert_eq!(c.username.as_deref(), Some("u1"));
+        assert_eq!(c.password(), Some("hunter2"), "the setting wins over the address");
+        assert_eq!(c.heartbeat, Duration::from_millis(500));
+        assert!(c.tls.is_none());
+        let shown = format!("{c:?} {}", c.address());
+        assert!(!shown.contains("hunter2") && !shown.contains("p1"), "{shown}");
+        let c = config(dir.path(), "", &[], &[]).unwrap();
+        assert!(!c.run_given && c.run.starts_with("run-"));
+        assert_eq!(c.clone().shared_default().run, "default");
+        assert_eq!((c.host.as_str(), c.port), ("localhost", 1883));
+    }
+
+    #[test]
+    fn bad_settings_name_the_setting() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = |args: &[&str]| config(dir.path(), "", &[], args).unwrap_err().to_string();
+        assert!(
+            err(&["--caliper-worker-communication-address", "ftp://x"])
+                .starts_with("caliper-worker-communication-address")
+        );
+        assert!(
+            err(&["--caliper-worker-communication-mqtt-run", "a/b"])
+                .starts_with("caliper-worker-communication-mqtt-run")
+        );
+        assert!(err(&["--caliper-worker-communication-mqtt-password", "x"]).contains("user name"));
+        assert!(err(&["--caliper-worker-communication-mqtt-tls-ca", "ca.pem"]).contains("mqtts://"));
+        assert!(err(&["--caliper-worker-communication-mqtt-liveness", "1500"]).contains("twice"));
+        let missing = err(&[
+            "--caliper-worker-communication-address",
+            "mqtts://h",
+            "--caliper-worker-communication-mqtt-tls-ca",
+            "nope.pem",
+        ]);
+        assert!(missing.contains("nope.pem"), "{missing}");
+        std::fs::write(dir.path().join("empty.pem"), "not a certificate").unwrap();
+        let empty = err(&[
+            "--caliper-worker-communication-address",
+            "mqtts://h",
+            "--caliper-worker-communication-mqtt-tls-ca",
+            "empty.pem",
+        ]);
+        assert!(empty.contains("no PEM certificate"), "{empty}");
+        let half = err(&[
+            "--caliper-worker-communication-address",
+            "mqtts://h",
+            "--caliper-worker-communication-mqtt-tls-verify",
+            "false",
+            "--caliper-worker-communication-mqtt-tls-cert",
+            "c.pem",
+        ]);
+        assert!(half.contains("needs its key"), "{half}");
+    }
 
     #[test]
     fn addresses_parse_with_and_without_credentials() {
