@@ -152,7 +152,7 @@ pub fn options(cfg: &MqttConfig, id: &str, will: rumqttc::LastWill) -> rumqttc::
     opts.set_request_channel_capacity(CHANNEL);
     // The broker notices a silent client after 1.5 keep-alives and publishes its last will;
     // our own heartbeats notice it sooner.
-    opts.set_keep_alive(cfg.liveness.max(Duration::from_secs(1)));
+    opts.set_keep_alive(cfg.liveness.clamp(Duration::from_secs(1), Duration::from_secs(3600)));
     opts.set_clean_session(true);
     opts.set_max_packet_size(cfg.max_message + 64 * 1024, cfg.max_message + 64 * 1024);
     opts.set_last_will(will);
