@@ -312,7 +312,7 @@ fn a_remote_worker_killed_mid_round_fails_the_round_and_the_other_results_are_ke
     let killed_at = Instant::now();
     let out = wait_output(manager, Duration::from_secs(40));
     assert!(
-        killed_at.elapsed() < Duration::from_secs(8),
+        killed_at.elapsed() < Duration::from_secs(12),
         "the loss was noticed within seconds: {}",
         show(&out)
     );
@@ -353,7 +353,7 @@ fn workers_exit_when_their_manager_dies() {
         assert_eq!(code(&out), 1, "{}", show(&out));
         assert!(stderr(&out).contains("manager"), "{}", show(&out));
     }
-    assert!(killed_at.elapsed() < Duration::from_secs(8), "workers noticed within seconds");
+    assert!(killed_at.elapsed() < Duration::from_secs(12), "workers noticed within seconds");
 }
 
 #[test]
@@ -468,7 +468,7 @@ fn a_silent_worker_is_lost_after_the_liveness_timeout() {
     let noticed = stopped_at.elapsed();
     signal(workers[0].id(), "KILL");
     let _ = workers[0].wait();
-    assert!(noticed < Duration::from_secs(8), "noticed within seconds ({noticed:?}): {}", show(&out));
+    assert!(noticed < Duration::from_secs(12), "noticed within seconds ({noticed:?}): {}", show(&out));
     assert_eq!(code(&out), 3, "{}", show(&out));
     assert!(stderr(&out).contains("no heartbeat"), "{}", show(&out));
     assert_accounted(&ws.results());
