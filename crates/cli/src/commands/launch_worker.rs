@@ -57,7 +57,27 @@ pub fn run(args: Vec<String>) -> i32 {
             return exit::RUN_FAILED;
         }
     };
-    runtime.block_on(async move {
+    // Over MQTT the connection lives on a thread of its own, so heartbeats keep going while the
+    // worker's thread is busy (a workload module that initialises for a long time must not look
+    // like a lost worker).
+    let mqtt_thread = match &method {
+        Method::Mqtt { .. } => {
+            match tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(1)
+                .thread_name("caliper-mqtt")
+                .enable_all()
+                .build()
+            {
+                Ok(r) => Some(r),
+                Err(e) => {
+                    tracing::error!("cannot start the MQTT thread: {e}");
+                    return exit::RUN_FAILED;
+                }
+            }
+        }
+        Method::Process => None,
+    };
+    let code = runtime.block_on(async {
         match method {
             Method::Process => {
                 let (link, writer) = stdio_worker_link();
@@ -66,11 +86,17 @@ pub fn run(args: Vec<String>) -> i32 {
                 exit::OK
             }
             Method::Mqtt { config, .. } => {
+                let Some(mqtt_thread) = &mqtt_thread else { return exit::RUN_FAILED };
                 let config = config.shared_default();
-                let (link, session) = match mqtt::connect_worker(&config).await {
-                    Ok(v) => v,
-                    Err(e) => {
+                let connected = mqtt_thread.spawn(async move { mqtt::connect_worker(&config).await }).await;
+                let (link, session) = match connected {
+                    Ok(Ok(v)) => v,
+                    Ok(Err(e)) => {
                         tracing::error!("{e}");
+                        return exit::RUN_FAILED;
+                    }
+                    Err(e) => {
+                        tracing::error!("the MQTT connection failed: {e}");
                         return exit::RUN_FAILED;
                     }
                 };
@@ -81,5 +107,9 @@ pub fn run(args: Vec<String>) -> i32 {
                 }
             }
         }
-    })
+    });
+    if let Some(mqtt_thread) = mqtt_thread {
+        mqtt_thread.shutdown_timeout(Duration::from_secs(1));
+    }
+    code
 }
