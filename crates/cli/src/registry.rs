@@ -8,6 +8,7 @@ use caliper_core::workload::WorkloadRegistry;
 /// Connectors by the name used in `caliper.blockchain`.
 pub fn connectors() -> ConnectorRegistry {
     let mut r = ConnectorRegistry::new();
+    r.register(Arc::new(caliper_ethereum::EthereumFactory));
     r.register(Arc::new(caliper_sim::SimFactory));
     r
 }

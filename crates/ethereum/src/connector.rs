@@ -1,0 +1,478 @@
+//! The Ethereum connector: lifecycle and hot path.
+//!
+//! Hot path of a write: parse the request, encode the call by the ABI, take the sender's next
+//! nonce, sign and encode once, register the hash with the block watcher, one
+//! `eth_sendRawTransaction`, then wait on a channel until the watcher confirms it or the
+//! deadline passes. No lock is held across an await; the only shared locks are the nonce
+//! counter and the watcher's map, each held for a few instructions.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+
+use alloy::json_abi::{Function, JsonAbi};
+use alloy::primitives::{Address, Bytes, TxKind, U64, U256};
+use alloy::rpc::client::RpcClient;
+use async_trait::async_trait;
+use caliper_core::TxStatus;
+use caliper_core::connector::{Connector, ConnectorBase, ConnectorError, ConnectorInit, ErrorClass};
+use caliper_core::suggest::did_you_mean;
+use caliper_core::time::now_micros;
+use futures::future::join_all;
+use serde_json::{Value, json};
+use tokio::time::Instant;
+
+use crate::abi::{decode_output, encode_call};
+use crate::config::EthereumConfig;
+use crate::deploy;
+use crate::request::Request;
+use crate::rpc::{Node, classify};
+use crate::sender::{Sender, from_signer, identity_signer};
+use crate::tx::{Unsigned, sign};
+use crate::watcher::Watcher;
+
+/// Gas estimated for a method without a limit, times this (in percent), is the limit its later
+/// transactions use: a margin for arguments that cost more than the first ones.
+const ESTIMATE_MARGIN_PERCENT: u64 = 125;
+
+/// The connector of one worker (or of the manager, index -1), type `ethereum`.
+pub struct EthereumConnector {
+    base: ConnectorBase,
+    pub(crate) config: EthereumConfig,
+    pub(crate) nodes: Vec<Node>,
+    next_node: AtomicUsize,
+    default_sender: Option<Arc<Sender>>,
+    senders: HashMap<String, Arc<Sender>>,
+    /// Contracts deployed by `install_smart_contract`: id -> (address, ABI).
+    pub(crate) deployed: Mutex<BTreeMap<String, (Address, JsonAbi)>>,
+    round: RwLock<Option<Arc<Round>>>,
+}
+
+/// What one round uses, built by `get_context`.
+struct Round {
+    chain_id: u64,
+    gas_price: u128,
+    contracts: HashMap<String, Contract>,
+    watcher: Watcher,
+    /// Gas limits estimated once per (contract, method) without a configured one.
+    estimated: Mutex<HashMap<(String, String), u64>>,
+}
+
+struct Contract {
+    address: Address,
+    functions: BTreeMap<String, Vec<Function>>,
+    gas: BTreeMap<String, u64>,
+    estimate_gas: bool,
+}
+
+/// Why a transaction failed: its class and a message.
+type Failure = (ErrorClass, String);
+
+fn invalid(message: impl Into<String>) -> Failure {
+    (ErrorClass::Invalid, message.into())
+}
+
+impl EthereumConnector {
+    /// Connects to every node of `config` and derives this worker's senders.
+    pub async fn connect(init: &ConnectorInit, config: EthereumConfig) -> Result<Self, ConnectorError> {
+        let mut nodes = Vec::with_capacity(config.nodes.len());
+        for (handle, url) in &config.nodes {
+            let node = crate::rpc::connect(handle, url).await.map_err(|e| {
+                ConnectorError::Sut(format!("cannot connect to node \"{handle}\" at {url}: {e}"))
+            })?;
+            nodes.push(node);
+        }
+        let worker = init.worker_index;
+        let default_sender = match &config.from {
+            Some(from) => Some(Arc::new(Sender::new(from_signer(from, worker).ok_or_else(|| {
+                ConnectorError::Config {
+                    path: "ethereum.fromAddressSeed".into(),
+                    message: format!("cannot derive the account of worker {worker}"),
+                }
+            })?))),
+            None => None,
+        };
+        let mut senders = HashMap::new();
+        for (name, identity) in &config.identities {
+            let signer = identity_signer(identity, worker).ok_or_else(|| ConnectorError::Config {
+                path: format!("ethereum.identities.{name}"),
+                message: format!("cannot derive the account of worker {worker}"),
+            })?;
+            senders.insert(name.clone(), Arc::new(Sender::new(signer)));
+        }
+        Ok(EthereumConnector {
+            base: ConnectorBase::new("ethereum", init),
+            config,
+            nodes,
+            next_node: AtomicUsize::new(0),
+            default_sender,
+            senders,
+            deployed: Mutex::new(BTreeMap::new()),
+            round: RwLock::new(None),
+        })
+    }
+
+    /// The first node: deployments, nonces and the block watcher use it.
+    pub(crate) fn main_client(&self) -> &RpcClient {
+        &self.nodes[0].client
+    }
+
+    fn pick_node(&self, handle: Option<&str>) -> Result<&Node, Failure> {
+        match handle {
+            None => {
+                let i = self.next_node.fetch_add(1, Ordering::Relaxed) % self.nodes.len();
+                Ok(&self.nodes[i])
+            }
+            Some(handle) => self.nodes.iter().find(|n| n.handle == handle).ok_or_else(|| {
+                invalid(unknown("node", handle, self.nodes.iter().map(|n| n.handle.as_str())))
+            }),
+        }
+    }
+
+    fn sender(&self, identity: Option<&str>) -> Result<&Arc<Sender>, Failure> {
+        match identity {
+            None => self.default_sender.as_ref().ok_or_else(|| {
+                invalid(
+                    "no sender: configure fromAddressSeed or fromAddressPrivateKey, or name an `identity`",
+                )
+            }),
+            Some(name) => self
+                .senders
+                .get(name)
+                .ok_or_else(|| invalid(unknown("identity", name, self.senders.keys().map(String::as_str)))),
+        }
+    }
+
+    fn current_round(&self) -> Option<Arc<Round>> {
+        self.round.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// The chain id and gas price of `config`, or read from the node.
+    pub(crate) async fn chain_and_price(&self) -> Result<(u64, u128), ConnectorError> {
+        let client = self.main_client();
+        let chain_id = match self.config.chain_id {
+            Some(id) => id,
+            None => {
+                client.request_noparams::<U64>("eth_chainId").await.map_err(sut("eth_chainId"))?.to::<u64>()
+            }
+        };
+        let gas_price = match self.config.gas_price {
+            Some(price) => price,
+            // Twice the node's price: a legacy transaction below the base fee of its block
+            // waits forever, and the base fee rises under the load this tool creates.
+            None => {
+                let price: U256 =
+                    client.request_noparams("eth_gasPrice").await.map_err(sut("eth_gasPrice"))?;
+                price.saturating_to::<u128>().saturating_mul(2).max(1)
+            }
+        };
+        Ok((chain_id, gas_price))
+    }
+
+    async fn send_one(&self, request: Value) -> TxStatus {
+        let mut status = TxStatus::new(String::new());
+        match self.execute(request, &mut status).await {
+            Ok(()) => {
+                status.verified = true;
+                status.set_success(now_micros());
+            }
+            Err((class, message)) => status.set_failed(now_micros(), class, message),
+        }
+        status
+    }
+
+    async fn execute(&self, request: Value, status: &mut TxStatus) -> Result<(), Failure> {
+        let started = Instant::now();
+        let request = Request::parse(request).map_err(invalid)?;
+        let round = self
+            .current_round()
+            .ok_or_else(|| (ErrorClass::Other, "no round context: get_context was not called".to_string()))?;
+        let contract = round.contracts.get(&request.contract).ok_or_else(|| {
+            invalid(unknown("contract", &request.contract, round.contracts.keys().map(String::as_str)))
+        })?;
+        let function = pick_function(contract, &request.verb, request.args.len()).ok_or_else(|| {
+            invalid(unknown("method", &request.verb, contract.functions.keys().map(String::as_str)))
+        })?;
+        let data: Bytes = encode_call(function, &request.args).map_err(invalid)?.into();
+        let node = self.pick_node(request.node.as_deref())?;
+
+        if request.read_only {
+            let from = match request.identity.as_deref() {
+                Some(_) => Some(self.sender(request.identity.as_deref())?.address()),
+                None => self.default_sender.as_ref().map(|s| s.address()),
+            };
+            let call = call_object(from, contract.address, &data, request.value);
+            let output: Bytes =
+                node.client.request("eth_call", (call, "latest")).await.map_err(|e| classify(&e))?;
+            status.result = Some(decode_output(function, &output).map_err(|e| (ErrorClass::Other, e))?);
+            return Ok(());
+        }
+
+        let sender = self.sender(request.identity.as_deref())?;
+        let gas_limit = match request.gas.or_else(|| contract.gas.get(&request.verb).copied()) {
+            Some(gas) => gas,
+            None => self.estimate(&round, contract, &request, sender.address(), &data, &node.client).await?,
+        };
+        let (nonce, generation) = sender.take();
+        let unsigned = Unsigned {
+            chain_id: round.chain_id,
+            nonce,
+            gas_price: round.gas_price,
+            gas_limit,
+            to: TxKind::Call(contract.address),
+            value: request.value,
+            input: data,
+        };
+        let (hash, raw) = match sign(&sender.signer, unsigned) {
+            Ok(signed) => signed,
+            Err(message) => {
+                sender.resync(self.main_client(), generation).await;
+                return Err((ErrorClass::Other, message));
+            }
+        };
+        status.id = hash.to_string();
+        let confirmed = round.watcher.watch(hash);
+        if let Err(err) =
+            node.client.request::<_, alloy::primitives::B256>("eth_sendRawTransaction", (raw,)).await
+        {
+            round.watcher.forget(&hash);
+            let (class, message) = classify(&err);
+            // The nonce was taken and the node does not hold it: without a resync every later
+            // transaction of this sender would queue behind the gap.
+            sender.resync(self.main_client(), generation).await;
+            return Err((class, format!("{message} (nonce {nonce})")));
+        }
+        status.set_custom("sent", now_micros());
+        let deadline = started + self.config.timeout;
+        match tokio::time::timeout_at(deadline, confirmed).await {
+            Ok(Ok(inclusion)) => {
+                status.set_custom("included", inclusion.included);
+                status.set_custom("confirmed", inclusion.confirmed);
+                status.set_custom("block", inclusion.block);
+                status.set_custom("gasUsed", inclusion.gas_used);
+                if inclusion.success {
+                    Ok(())
+                } else {
+                    Err((
+                        ErrorClass::Reverted,
+                        format!(
+                            "reverted in block {} ({}.{}, gas used {} of {gas_limit})",
+                            inclusion.block, request.contract, request.verb, inclusion.gas_used
+                        ),
+                    ))
+                }
+            }
+            Ok(Err(_)) => Err((
+                ErrorClass::Connection,
+                "the block watcher stopped before the transaction was confirmed".into(),
+            )),
+            Err(_) => {
+                round.watcher.forget(&hash);
+                Err((
+                    ErrorClass::Timeout,
+                    format!("not confirmed within {:?} (ethereum.timeout)", self.config.timeout),
+                ))
+            }
+        }
+    }
+
+    /// The gas limit of a write without one: estimated per transaction with `estimateGas`
+    /// (Caliper's estimate + 1000), else estimated once per method with a margin.
+    async fn estimate(
+        &self,
+        round: &Round,
+        contract: &Contract,
+        request: &Request,
+        from: Address,
+        data: &Bytes,
+        client: &RpcClient,
+    ) -> Result<u64, Failure> {
+        let key = (request.contract.clone(), request.verb.clone());
+        if !contract.estimate_gas
+            && let Some(gas) = round.estimated.lock().unwrap_or_else(|p| p.into_inner()).get(&key)
+        {
+            return Ok(*gas);
+        }
+        let call = call_object(Some(from), contract.address, data, request.value);
+        let gas: U64 = client.request("eth_estimateGas", (call,)).await.map_err(|e| {
+            let (class, message) = classify(&e);
+            (class, format!("gas estimation failed: {message}"))
+        })?;
+        let gas = gas.to::<u64>();
+        if contract.estimate_gas {
+            return Ok(gas + 1000);
+        }
+        let gas = gas.saturating_mul(ESTIMATE_MARGIN_PERCENT) / 100;
+        round.estimated.lock().unwrap_or_else(|p| p.into_inner()).insert(key, gas);
+        Ok(gas)
+    }
+
+    /// The contracts a worker uses: from the worker arguments (addresses of the deployment),
+    /// else deployed here, else pre-deployed in the configuration.
+    async fn round_contracts(
+        &self,
+        worker_args: &Value,
+    ) -> Result<HashMap<String, Contract>, ConnectorError> {
+        let mut known: BTreeMap<String, (Address, JsonAbi)> =
+            self.deployed.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        if let Some(Value::Object(args)) = worker_args.get("contracts") {
+            for (id, entry) in args {
+                let path = format!("workerArgs.contracts.{id}");
+                let address = crate::config::address(&entry["address"], &format!("{path}.address"))?;
+                let abi: JsonAbi = serde_json::from_value(entry["abi"].clone()).map_err(|e| {
+                    ConnectorError::Config { path: format!("{path}.abi"), message: e.to_string() }
+                })?;
+                known.insert(id.clone(), (address, abi));
+            }
+        }
+        for (id, spec) in &self.config.contracts {
+            if known.contains_key(id) {
+                continue;
+            }
+            if let Some(address) = spec.address {
+                let abi = match &spec.abi {
+                    Some(abi) => abi.clone(),
+                    None => deploy::load_artifact(id, spec).await?.abi,
+                };
+                known.insert(id.clone(), (address, abi));
+            }
+        }
+        let mut contracts = HashMap::new();
+        for (id, (address, abi)) in known {
+            let spec = self.config.contracts.get(&id);
+            contracts.insert(
+                id,
+                Contract {
+                    address,
+                    functions: abi.functions,
+                    gas: spec.map(|s| s.gas.clone()).unwrap_or_default(),
+                    estimate_gas: spec.is_some_and(|s| s.estimate_gas),
+                },
+            );
+        }
+        Ok(contracts)
+    }
+
+    /// The addresses and ABIs the workers get.
+    async fn worker_contracts(&self) -> Result<Value, ConnectorError> {
+        let contracts = self.round_contracts(&Value::Null).await?;
+        let mut out = serde_json::Map::new();
+        for (id, contract) in contracts {
+            let abi = JsonAbi { functions: contract.functions, ..Default::default() };
+            out.insert(id, json!({"address": contract.address.to_checksum(None), "abi": abi}));
+        }
+        Ok(Value::Object(out))
+    }
+}
+
+fn pick_function<'a>(contract: &'a Contract, verb: &str, args: usize) -> Option<&'a Function> {
+    let overloads = contract.functions.get(verb)?;
+    // Overloads are told apart by their number of arguments; with none matching, the first
+    // one reports the mismatch.
+    overloads.iter().find(|f| f.inputs.len() == args).or_else(|| overloads.first())
+}
+
+fn call_object(from: Option<Address>, to: Address, data: &Bytes, value: U256) -> Value {
+    let mut call = json!({"to": to, "data": data});
+    if let Some(from) = from {
+        call["from"] = json!(from);
+    }
+    if value > U256::ZERO {
+        call["value"] = json!(value);
+    }
+    call
+}
+
+fn unknown<'a>(what: &str, name: &str, known: impl Iterator<Item = &'a str> + Clone) -> String {
+    let mut message = format!("unknown {what} \"{name}\"");
+    if let Some(best) = did_you_mean(name, known.clone()) {
+        message.push_str(&format!(" (did you mean \"{best}\"?)"));
+    }
+    let list: Vec<&str> = known.collect();
+    message.push_str(&format!("; known: {}", if list.is_empty() { "none".into() } else { list.join(", ") }));
+    message
+}
+
+pub(crate) fn sut(call: &'static str) -> impl Fn(alloy::transports::TransportError) -> ConnectorError {
+    move |e| ConnectorError::Sut(format!("{call}: {}", classify(&e).1))
+}
+
+#[async_trait]
+impl Connector for EthereumConnector {
+    fn base(&self) -> &ConnectorBase {
+        &self.base
+    }
+
+    /// Checks that the deployer can sign and the node answers (the manager's `init`).
+    async fn init(&self, _worker_init: bool) -> Result<(), ConnectorError> {
+        let (chain_id, _) = self.chain_and_price().await?;
+        tracing::info!(chain_id, nodes = self.nodes.len(), "Ethereum network reached");
+        Ok(())
+    }
+
+    /// Deploys every contract of `contracts` that has no `address`, concurrently.
+    async fn install_smart_contract(&self) -> Result<(), ConnectorError> {
+        deploy::install(self).await
+    }
+
+    /// The same `{contracts: {id: {address, abi}}}` for every worker; checks that the
+    /// workers' senders do not collide.
+    async fn prepare_worker_arguments(&self, workers: usize) -> Result<Vec<Value>, ConnectorError> {
+        self.config.check_workers(workers)?;
+        let contracts = self.worker_contracts().await?;
+        Ok(vec![json!({ "contracts": contracts }); workers])
+    }
+
+    /// Reads the chain id, gas price and the senders' nonces, and starts the block watcher.
+    async fn get_context(&self, _round_index: usize, worker_args: &Value) -> Result<Value, ConnectorError> {
+        let contracts = self.round_contracts(worker_args).await?;
+        let (chain_id, gas_price) = self.chain_and_price().await?;
+        let client = self.main_client();
+        let senders: Vec<&Arc<Sender>> = self.default_sender.iter().chain(self.senders.values()).collect();
+        for result in join_all(senders.iter().map(|s| s.sync(client))).await {
+            result.map_err(sut("eth_getTransactionCount"))?;
+        }
+        let watcher =
+            Watcher::start(client.clone(), self.config.confirmation_blocks, self.config.poll_interval)
+                .await
+                .map_err(sut("eth_blockNumber"))?;
+        let context = json!({
+            "chainId": chain_id,
+            "clientIndex": self.get_worker_index(),
+            "gasPrice": gas_price.to_string(),
+            "fromAddress": self.default_sender.as_ref().map(|s| s.address().to_checksum(None)),
+            "identities": self.senders.iter().map(|(k, s)| (k.clone(), json!(s.address().to_checksum(None)))).collect::<serde_json::Map<_, _>>(),
+            "nodes": self.nodes.iter().map(|n| n.handle.clone()).collect::<Vec<_>>(),
+            "contracts": contracts.iter().map(|(k, c)| (k.clone(), json!(c.address.to_checksum(None)))).collect::<serde_json::Map<_, _>>(),
+        });
+        let round = Round { chain_id, gas_price, contracts, watcher, estimated: Mutex::new(HashMap::new()) };
+        *self.round.write().unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(round));
+        Ok(context)
+    }
+
+    /// Drops the round; its block watcher stops once no transaction of the round is left.
+    async fn release_context(&self) -> Result<(), ConnectorError> {
+        self.round.write().unwrap_or_else(|p| p.into_inner()).take();
+        Ok(())
+    }
+
+    /// One request (an object) or several (an array, sent concurrently); `txs_submitted`
+    /// before, one `txs_finished` after.
+    async fn send_requests(&self, requests: Value) -> Vec<TxStatus> {
+        let sink = self.base.sink();
+        match requests {
+            Value::Array(batch) => {
+                sink.txs_submitted(batch.len() as u64);
+                let statuses = join_all(batch.into_iter().map(|r| self.send_one(r))).await;
+                sink.txs_finished(&statuses);
+                statuses
+            }
+            request => {
+                sink.txs_submitted(1);
+                let status = self.send_one(request).await;
+                sink.txs_finished(std::slice::from_ref(&status));
+                vec![status]
+            }
+        }
+    }
+}

@@ -1,0 +1,139 @@
+//! The `ethereum` section: Caliper 0.6's keys accepted as they are, and every invalid
+//! combination a configuration error with its key path.
+
+use std::path::Path;
+
+use caliper_core::connector::ConnectorError;
+use caliper_ethereum::EthereumConfig;
+use serde_json::{Value, json};
+
+const KEY: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+
+fn parse(section: Value) -> Result<EthereumConfig, ConnectorError> {
+    EthereumConfig::from_network(&json!({ "ethereum": section }), Path::new("/ws"))
+}
+
+fn error(section: Value) -> (String, String) {
+    match parse(section) {
+        Err(ConnectorError::Config { path, message }) => (path, message),
+        Err(other) => panic!("not a config error: {other}"),
+        Ok(_) => panic!("accepted"),
+    }
+}
+
+#[test]
+fn caliper_06_sections_are_accepted_as_they_are() {
+    // The Besu variant of caliper-benchmarks' simple network (local signing, seed per worker).
+    parse(json!({
+        "url": "ws://localhost:8546",
+        "contractDeployerAddress": "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266",
+        "contractDeployerAddressPrivateKey": KEY,
+        "fromAddressSeed": "0x3f841bf589fdf83a521e55d51afddc34fa65351161eead24f064855fc29c9580",
+        "transactionConfirmationBlocks": 2,
+        "chainId": 48122,
+        "gasPrice": 1,
+        "contracts": {"simple": {"path": "src/simple.json", "estimateGas": true, "gas": {"query": 100000, "transfer": 70000}}}
+    }))
+    .unwrap();
+    // Several nodes, identities, pre-deployed contracts, http.
+    let config = parse(json!({
+        "nodes": {"a": "http://127.0.0.1:8545", "b": "ws://127.0.0.1:8546"},
+        "identities": {"alice": {"privateKey": KEY}, "bob": {"mnemonic": "test test test test test test test test test test test junk", "index": 3}},
+        "contracts": {"token": {"address": "0x5FbDB2315678afecb367f032d93F642f64180aa3", "abi": []}},
+        "timeout": 5,
+        "pollInterval": 20
+    }))
+    .unwrap();
+    assert!(config.check_workers(1).is_ok());
+}
+
+#[test]
+fn invalid_values_and_combinations_name_their_key() {
+    let cases = [
+        (json!({}), "ethereum.url", "missing"),
+        (json!({"url": "https://x"}), "ethereum.url", "TLS is not built in"),
+        (json!({"url": "ftp://x"}), "ethereum.url", "expected a ws:// or http:// url"),
+        (json!({"url": "ws://x", "chainID": 1}), "ethereum.chainID", "did you mean \"chainId\""),
+        (
+            json!({"url": "ws://x", "fromAddressPrivateKey": "0x12"}),
+            "ethereum.fromAddressPrivateKey",
+            "got 2 digits",
+        ),
+        (
+            json!({"url": "ws://x", "fromAddressPrivateKey": KEY, "fromAddress": "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"}),
+            "ethereum.fromAddress",
+            "is not the address of the private key",
+        ),
+        (
+            json!({"url": "ws://x", "fromAddress": "0x70997970C51812dc3A010C7d01b50e0d17dc79C8", "fromAddressPassword": "pw"}),
+            "ethereum.fromAddressPassword",
+            "signs locally",
+        ),
+        (
+            json!({"url": "ws://x", "contracts": {"c": {"path": "c.json"}}}),
+            "ethereum.contractDeployerAddressPrivateKey",
+            "contracts.c",
+        ),
+        (
+            json!({"url": "ws://x", "contracts": {"c": {"address": "0x5FbDB2315678afecb367f032d93F642f64180aa3"}}}),
+            "ethereum.contracts.c.abi",
+            "missing",
+        ),
+        (
+            json!({"url": "ws://x", "contracts": {"c": {"path": "c.json", "gas": {"open": "lots"}}}, "contractDeployerAddressPrivateKey": KEY}),
+            "ethereum.contracts.c.gas.open",
+            "expected an integer",
+        ),
+        (
+            json!({"url": "ws://x", "contracts": {"c": {"paht": "c.json"}}}),
+            "ethereum.contracts.c.paht",
+            "did you mean \"path\"",
+        ),
+        (
+            json!({"url": "ws://x", "identities": {"a": {"mnemonic": "not a phrase"}}}),
+            "ethereum.identities.a.mnemonic",
+            "BIP-39",
+        ),
+        (
+            json!({"url": "ws://x", "identities": {"a": {"privateKey": KEY, "index": 1}}}),
+            "ethereum.identities.a.index",
+            "mnemonic",
+        ),
+        (
+            json!({"url": "ws://x", "transactionConfirmationBlocks": -1}),
+            "ethereum.transactionConfirmationBlocks",
+            "expected an integer",
+        ),
+        (json!({"url": "ws://x", "timeout": 0}), "ethereum.timeout", "seconds above 0"),
+        (json!({"url": "ws://x", "privacy": {}}), "ethereum.privacy", "not supported"),
+    ];
+    for (section, path, text) in cases {
+        let (got_path, message) = error(section.clone());
+        assert_eq!(got_path, path, "{section}: {message}");
+        assert!(message.contains(text), "{section}: {message}");
+        // A secret never appears in a message.
+        assert!(!message.contains(&KEY[2..]), "{message}");
+    }
+}
+
+#[test]
+fn senders_that_would_share_nonces_across_workers_are_refused() {
+    let one_key = parse(json!({"url": "ws://x", "fromAddressPrivateKey": KEY})).unwrap();
+    assert!(one_key.check_workers(1).is_ok());
+    match one_key.check_workers(2) {
+        Err(ConnectorError::Config { path, message }) => {
+            assert_eq!(path, "ethereum.fromAddressPrivateKey");
+            assert!(message.contains("fromAddressSeed"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
+    let phrase = "test test test test test test test test test test test junk";
+    let close = parse(json!({"url": "ws://x", "identities": {"a": {"mnemonic": phrase, "index": 0}, "b": {"mnemonic": phrase, "index": 1}}})).unwrap();
+    assert!(close.check_workers(1).is_ok());
+    match close.check_workers(2) {
+        Err(ConnectorError::Config { path, .. }) => assert_eq!(path, "ethereum.identities.b.index"),
+        other => panic!("{other:?}"),
+    }
+    let seed = parse(json!({"url": "ws://x", "fromAddressSeed": "0x1234"})).unwrap();
+    assert!(seed.check_workers(8).is_ok());
+}
