@@ -100,6 +100,12 @@ impl EthereumConnector {
             })?;
             senders.insert(name.clone(), Arc::new(Sender::new(signer)));
         }
+        // Without Caliper's from-account, a single identity is the default sender, so that
+        // workload modules written for Caliper (which name no identity) run unchanged.
+        let default_sender = match default_sender {
+            None if senders.len() == 1 => senders.values().next().cloned(),
+            other => other,
+        };
         Ok(EthereumConnector {
             base: ConnectorBase::new("ethereum", init),
             config,
@@ -428,7 +434,12 @@ impl Connector for EthereumConnector {
         let contracts = self.round_contracts(worker_args).await?;
         let (chain_id, gas_price) = self.chain_and_price().await?;
         let client = self.main_client();
-        let senders: Vec<&Arc<Sender>> = self.default_sender.iter().chain(self.senders.values()).collect();
+        let mut senders: Vec<&Arc<Sender>> = self.senders.values().collect();
+        if let Some(default) = &self.default_sender
+            && !senders.iter().any(|s| Arc::ptr_eq(s, default))
+        {
+            senders.push(default);
+        }
         for result in join_all(senders.iter().map(|s| s.sync(client))).await {
             result.map_err(sut("eth_getTransactionCount"))?;
         }

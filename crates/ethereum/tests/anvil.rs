@@ -154,6 +154,17 @@ async fn ws_nodes_identities_and_a_nonce_resync() {
         let i = one(&worker, json!({"contract": "ledger", "verb": "open", "args": ["x", 1], "identity": "dave"})).await;
         assert!(i.error.unwrap().contains("unknown identity \"dave\""));
 
+        // With no from-account and a single identity, requests without `identity` use it.
+        let solo = json!({"ethereum": {
+            "url": anvil.http_url(),
+            "contractDeployerAddressPrivateKey": KEY_0,
+            "identities": {"only": {"mnemonic": MNEMONIC, "index": 6}},
+            "contracts": raw["ethereum"]["contracts"].clone(),
+        }});
+        let (alone, _) = common::connector(solo, 0).await;
+        alone.get_context(0, &args[0]).await.expect("context");
+        assert_eq!(one(&alone, open("solo", 3)).await.status, TxState::Success);
+
         // A second connector with the same sender read the same nonce: its first write
         // collides with the first one's, fails as a nonce error, and resynchronises, so its
         // next write goes through.
