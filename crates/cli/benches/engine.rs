@@ -6,7 +6,8 @@
 //! shared and noisy). `BENCH_QUICK=1` shortens every scenario for a smoke run.
 //!
 //! Scenarios: the generator's ceiling on one core; rate accuracy at 1k/10k/100k tx/s with 1 and
-//! 2 workers; worker memory after 1 M and 10 M transactions; the fixed overhead per round.
+//! 2 workers; worker memory after 1 M and 10 M transactions; the fixed overhead per round;
+//! a JavaScript workload module against the Rust one, 1 worker (`BENCH_ONLY=js` runs only this).
 //!
 //! The MQTT messenger against the process messenger (4 workers, zero-latency sim, the same
 //! run; `BENCH_ONLY=mqtt` runs only this) starts its own mosquitto on a free loopback port.
@@ -75,6 +76,49 @@ fn worker_sum(r: &Value, path: &[&str]) -> f64 {
 
 fn worker_max(r: &Value, path: &[&str]) -> f64 {
     r["workers"].as_array().map(|ws| ws.iter().map(|w| f(w, path)).fold(0.0, f64::max)).unwrap_or(f64::NAN)
+}
+
+/// The JavaScript workload of the comparison: builds a request object and awaits
+/// `sendRequests`, as a Caliper workload does, with distinct keys per worker.
+const JS_WORKLOAD: &str = r#"'use strict';
+const { WorkloadModuleBase } = require('@hyperledger/caliper-core');
+class Reads extends WorkloadModuleBase {
+    constructor() { super(); this.txIndex = 0; }
+    async submitTransaction() {
+        this.txIndex++;
+        const request = { op: 'read', key: 'w' + this.workerIndex + '-k' + (this.txIndex % 1000), readOnly: true };
+        await this.sutAdapter.sendRequests(request);
+    }
+}
+module.exports.createWorkloadModule = () => new Reads();
+"#;
+
+/// The JavaScript workload against `sim-mix` (reads), 1 worker, zero latency, as fast as
+/// the worker goes, in the same run: tx/s of each and the ratio.
+fn js_scenario(d: &Path, secs: u64) {
+    println!("\n## JavaScript vs Rust workload, 1 worker, zero-latency sim, {secs} s each");
+    std::fs::write(d.join("reads.js"), JS_WORKLOAD).unwrap();
+    let js_round = format!(
+        "    - label: js\n      txDuration: {secs}\n      rateControl: {{ type: fixed-rate, opts: {{ tps: 10000000 }} }}\n      workload: {{ module: reads.js }}\n"
+    );
+    let mut rust = Vec::new();
+    let mut js = Vec::new();
+    let mut js_cpu = Vec::new();
+    for _ in 0..repeat() {
+        let rounds = round("rust", &format!("txDuration: {secs}"), 10_000_000) + &js_round;
+        let (res, _) = run(d, 1, &rounds);
+        let rate = |r: &Value| f(r, &["succ"]) / f(r, &["durationS"]);
+        rust.push(rate(&res["rounds"][0]));
+        js.push(rate(&res["rounds"][1]));
+        let r = &res["rounds"][1];
+        js_cpu.push(worker_sum(r, &["usage", "cpuSeconds"]) * 1e6 / f(r, &["submitted"]));
+    }
+    let (rust, js) = (median(rust), median(js));
+    println!("| workload | tx/s | worker CPU per tx (us) |");
+    println!("|---|---:|---:|");
+    println!("| Rust (sim-mix, reads) | {rust:.0} | |");
+    println!("| JavaScript (reads.js) | {js:.0} | {:.2} |", median(js_cpu));
+    println!("JavaScript / Rust: {:.3} (target: >= 100,000 tx/s with JavaScript)", js / rust);
 }
 
 /// A mosquitto on a free loopback port for the MQTT scenario, killed when dropped.
@@ -204,6 +248,10 @@ fn main() {
         mqtt_scenario(d, secs);
         return;
     }
+    if std::env::var("BENCH_ONLY").is_ok_and(|v| v == "js") {
+        js_scenario(d, secs);
+        return;
+    }
 
     println!("## Generator ceiling: 1 worker, sim with zero latency, fixed-rate 10,000,000 tx/s, {secs} s");
     let mut rates = Vec::new();
@@ -267,6 +315,8 @@ fn main() {
         "whole run: {o:.3} s of overhead, {:.3} s per round (process start-up and worker join included)",
         o / 3.0
     );
+
+    js_scenario(d, secs);
 
     mqtt_scenario(d, secs);
 }

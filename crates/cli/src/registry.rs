@@ -13,9 +13,11 @@ pub fn connectors() -> ConnectorRegistry {
     r
 }
 
-/// Rust workload modules by the name used in `workload.module`.
+/// Workload modules: Rust ones by the name used in `workload.module`, and files by their
+/// extension (`.js`: Caliper's JavaScript modules, run in the worker's embedded engine).
 pub fn workloads() -> WorkloadRegistry {
     let mut r = WorkloadRegistry::new();
     r.register(caliper_sim::SIM_MIX, caliper_sim::sim_mix_workload);
+    r.register_loader("js", Arc::new(caliper_js::JsLoader::new()));
     r
 }
