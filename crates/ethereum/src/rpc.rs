@@ -99,3 +99,8 @@ pub(crate) fn is_method_missing(err: &TransportError) -> bool {
         _ => false,
     }
 }
+
+/// Whether `err` is anvil's answer to a call on "latest" made while it sealed a block.
+pub(crate) fn is_block_race(err: &TransportError) -> bool {
+    matches!(err, RpcError::ErrorResp(payload) if payload.message.contains("BlockOutOfRangeError"))
+}
