@@ -112,8 +112,9 @@ impl State {
     pub(crate) fn settle(&self, id: u64, outcome: Result<(), String>) {
         if let Some(call) = self.calls.borrow_mut().get_mut(&id) {
             call.outcome = Some(outcome);
-            if let Some(w) = call.waker.take() {
-                w.wake();
+            // Kept (not taken): `release` compares it with the driver's waker.
+            if let Some(w) = &call.waker {
+                w.wake_by_ref();
             }
         }
     }

@@ -120,3 +120,36 @@ fn a_caliper_workload_runs_with_caliper_arguments_and_tx_statuses() {
         assert_eq!(echo.requests().last().unwrap(), &json!({"op": "cleanup", "txIndex": 3, "rounds": 2}));
     });
 }
+
+#[test]
+fn a_transaction_is_done_when_its_promise_settles() {
+    let body = r#"'use strict';
+const { WorkloadModuleBase } = require('@hyperledger/caliper-core');
+class W extends WorkloadModuleBase {
+    async submitTransaction() {
+        await this.sutAdapter.sendRequests({ op: 'one' });
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        await this.sutAdapter.sendRequests({ op: 'two' });
+    }
+}
+module.exports.createWorkloadModule = () => new W();
+"#;
+    let files = Files::new(&[("w.js", body)]);
+    block_on(async {
+        let echo = Echo::new(0, Duration::from_millis(20));
+        let mut module = JsLoader::new().load(&files.path("w.js")).unwrap();
+        module.initialize(init(echo.clone(), 0, 0, json!({}))).await.unwrap();
+        let start = std::time::Instant::now();
+        let mut in_flight = futures::stream::FuturesUnordered::new();
+        for _ in 0..20 {
+            in_flight.push(module.submit_transaction());
+        }
+        while let Some(r) = futures::StreamExt::next(&mut in_flight).await {
+            r.unwrap();
+            // Every transaction is done only once both of its requests are.
+            assert!(start.elapsed() >= Duration::from_millis(45), "{:?}", start.elapsed());
+        }
+        assert_eq!(echo.requests().len(), 40);
+        assert_eq!(echo.sink.finished.load(std::sync::atomic::Ordering::SeqCst), 40);
+    });
+}
