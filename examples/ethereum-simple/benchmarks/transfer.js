@@ -1,0 +1,18 @@
+// Transfers money between two random accounts that this worker opened in the first round.
+'use strict';
+
+const OperationBase = require('./utils/operation-base');
+const SimpleState = require('./utils/simple-state');
+
+class Transfer extends OperationBase {
+    createSimpleState() {
+        const accounts = this.roundArguments.numberOfAccounts / this.totalWorkers;
+        return new SimpleState(this.workerIndex, this.roundArguments.initialMoney, this.roundArguments.moneyToTransfer, accounts);
+    }
+
+    async submitTransaction() {
+        await this.sendRequest('transfer', this.state.getTransferArguments());
+    }
+}
+
+module.exports.createWorkloadModule = () => new Transfer();
