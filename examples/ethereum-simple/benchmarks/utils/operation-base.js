@@ -1,9 +1,9 @@
 // The base of the three workloads, as in caliper-benchmarks: checks the round arguments, keeps
-// the state of this worker's accounts and turns an operation into an Ethereum request.
+// the state of this worker's accounts (built by each workload) and turns an operation into an
+// Ethereum request.
 'use strict';
 
 const { WorkloadModuleBase } = require('@hyperledger/caliper-core');
-const SimpleState = require('./simple-state');
 
 class OperationBase extends WorkloadModuleBase {
     async initializeWorkloadModule(workerIndex, totalWorkers, roundIndex, roundArguments, sutAdapter, sutContext) {
