@@ -153,3 +153,35 @@ module.exports.createWorkloadModule = () => new W();
         assert_eq!(echo.sink.finished.load(std::sync::atomic::Ordering::SeqCst), 40);
     });
 }
+
+#[test]
+fn requests_carry_the_intended_send_time_of_their_transaction() {
+    let body = r#"'use strict';
+const { WorkloadModuleBase } = require('@hyperledger/caliper-core');
+class W extends WorkloadModuleBase {
+    async submitTransaction() {
+        const first = await this.sutAdapter.sendRequests({ op: 'first' });
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        const second = await this.sutAdapter.sendRequests({ op: 'second' });
+        await this.sutAdapter.sendRequests({ op: 'report', intended: [first.Marshal().time_intended, second.Marshal().time_intended] });
+    }
+}
+module.exports.createWorkloadModule = () => new W();
+"#;
+    let files = Files::new(&[("w.js", body)]);
+    block_on(async {
+        let echo = Echo::new(0, Duration::from_millis(2));
+        let mut module = JsLoader::new().load(&files.path("w.js")).unwrap();
+        module.initialize(init(echo.clone(), 0, 0, json!({}))).await.unwrap();
+        let a = caliper_core::time::with_intended_send_time(5_000, module.submit_transaction());
+        let b = caliper_core::time::with_intended_send_time(9_000, module.submit_transaction());
+        let (a, b) = futures::join!(a, b);
+        a.unwrap();
+        b.unwrap();
+        let mut intended: Vec<_> =
+            echo.requests().iter().filter(|r| r["op"] == "report").map(|r| r["intended"].clone()).collect();
+        intended.sort_by(|a, b| a[0].as_f64().unwrap().total_cmp(&b[0].as_f64().unwrap()));
+        // Epoch milliseconds, each transaction its own, also after awaits and a timer.
+        assert_eq!(intended, vec![json!([5, 5]), json!([9, 9])]);
+    });
+}
