@@ -58,7 +58,7 @@ const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 const DEFAULT_POLL: Duration = Duration::from_millis(50);
 
 /// The validated `ethereum` section of a network configuration.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct EthereumConfig {
     /// The nodes, by handle (`url` alone is the node `default`), in the order requests
     /// rotate over them.
@@ -82,6 +82,24 @@ pub struct EthereumConfig {
     pub(crate) timeout: Duration,
     /// How often the block watcher looks at the node's head.
     pub(crate) poll_interval: Duration,
+}
+
+impl std::fmt::Debug for EthereumConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The deployer's key is a secret: it never reaches a log.
+        f.debug_struct("EthereumConfig")
+            .field("nodes", &self.nodes)
+            .field("deployer", &self.deployer.map(|_| "<secret>"))
+            .field("from", &self.from)
+            .field("identities", &self.identities)
+            .field("confirmation_blocks", &self.confirmation_blocks)
+            .field("gas_price", &self.gas_price)
+            .field("chain_id", &self.chain_id)
+            .field("contracts", &self.contracts.keys().collect::<Vec<_>>())
+            .field("timeout", &self.timeout)
+            .field("poll_interval", &self.poll_interval)
+            .finish()
+    }
 }
 
 /// The default sender: Caliper's `fromAddressSeed` or `fromAddressPrivateKey`.

@@ -137,3 +137,20 @@ fn senders_that_would_share_nonces_across_workers_are_refused() {
     let seed = parse(json!({"url": "ws://x", "fromAddressSeed": "0x1234"})).unwrap();
     assert!(seed.check_workers(8).is_ok());
 }
+
+#[test]
+fn secrets_never_reach_debug_output() {
+    let phrase = "test test test test test test test test test test test junk";
+    let config = parse(json!({
+        "url": "ws://x",
+        "contractDeployerAddressPrivateKey": KEY,
+        "fromAddressSeed": "0xsecretseed",
+        "identities": {"a": {"privateKey": KEY}, "b": {"mnemonic": phrase}},
+    }))
+    .unwrap();
+    let debug = format!("{config:?}");
+    assert!(
+        !debug.contains(&KEY[2..]) && !debug.contains("secretseed") && !debug.contains("junk"),
+        "{debug}"
+    );
+}
