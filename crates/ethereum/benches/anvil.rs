@@ -166,6 +166,25 @@ async fn ceiling_writes(
     count as f64 / start.elapsed().as_secs_f64()
 }
 
+/// `count` read-only requests one after the other (one in flight): request/response latency,
+/// where Nagle's algorithm on a WebSocket shows.
+async fn sequential(connector: &Arc<dyn Connector>, count: u64) -> f64 {
+    let start = Instant::now();
+    for i in 0..count {
+        connector.send_requests(query(i)).await;
+    }
+    count as f64 / start.elapsed().as_secs_f64()
+}
+
+async fn sequential_raw(client: &RpcClient, to: Address, data: &Bytes, count: u64) -> f64 {
+    let call = json!({"to": to, "data": data});
+    let start = Instant::now();
+    for _ in 0..count {
+        let _ = client.request::<_, Bytes>("eth_call", (call.clone(), "latest")).await;
+    }
+    count as f64 / start.elapsed().as_secs_f64()
+}
+
 /// A fresh anvil with the ledger deployed and `ACCOUNTS` accounts opened, and a worker
 /// connector over `scheme` with its context.
 async fn fresh(scheme: &str) -> (anvil::Anvil, Arc<dyn Connector>, Value) {
@@ -231,12 +250,14 @@ async fn main() {
         "| scheme | workload | target tx/s | sent tx/s | throughput tx/s | ok | failed | worker CPU per tx (us) |"
     );
     println!("|---|---|---:|---:|---:|---:|---:|---:|");
+    let mut sequential_rates = Vec::new();
     for scheme in ["http", "ws"] {
         let (node, worker, _) = fresh(scheme).await;
         let reads = fixed_rate(worker.clone(), rate, secs, query).await;
         row(scheme, "read-only query", rate, &reads);
         let fast = fixed_rate(worker.clone(), rate * 4.0, secs / 2.0, query).await;
         row(scheme, "read-only query", rate * 4.0, &fast);
+        sequential_rates.push((scheme, sequential(&worker, 2000).await));
         worker.release_context().await.ok();
         drop(node);
         let (node, worker, _) = fresh(scheme).await;
@@ -266,7 +287,9 @@ async fn main() {
         .into();
     let count = (rate * secs) as usize;
     let reads_http = ceiling_reads(&http, address, data.clone(), count).await;
-    let reads_ws = ceiling_reads(&stock_ws, address, data, count / 4).await;
+    let reads_ws = ceiling_reads(&stock_ws, address, data.clone(), count / 4).await;
+    let seq_http = sequential_raw(&http, address, &data, 2000).await;
+    let seq_stock_ws = sequential_raw(&stock_ws, address, &data, 500).await;
     let open_fn = abi.function("open").unwrap()[0].clone();
     let writes = ceiling_writes(&http, address, chain_id, gas_price, count, |i| {
         open_fn
@@ -284,4 +307,11 @@ async fn main() {
     println!("| eth_call over http:// | {reads_http:.0} |");
     println!("| eth_call over alloy's stock ws:// (Nagle on) | {reads_ws:.0} |");
     println!("| presigned open() writes over http://, until the last is in a block | {writes:.0} |");
+    println!("\n| one request at a time (eth_call) | calls/s |");
+    println!("|---|---:|");
+    for (scheme, rate) in &sequential_rates {
+        println!("| the connector over {scheme}:// | {rate:.0} |");
+    }
+    println!("| minimal alloy loop over http:// | {seq_http:.0} |");
+    println!("| minimal alloy loop over alloy's stock ws:// (Nagle on) | {seq_stock_ws:.0} |");
 }

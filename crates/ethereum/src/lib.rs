@@ -3,7 +3,7 @@
 //! It reads Caliper 0.6's `ethereum` network configuration as it is (JSON or YAML), and adds
 //! several nodes and named identities. It signs locally, manages nonces itself, and confirms
 //! transactions with one block watcher per connector rather than a receipt poll each. It talks
-//! to nodes over http:// or ws:// (a ws:// socket with TCP_NODELAY); TLS is not built in.
+//! to nodes over http:// or ws://; TLS is not built in.
 //!
 //! | item | what it is |
 //! |---|---|

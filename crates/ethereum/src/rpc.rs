@@ -1,21 +1,16 @@
-//! The nodes: one alloy JSON-RPC client per node, over http:// or over a ws:// socket that this
-//! module opens itself with TCP_NODELAY, and the classes of JSON-RPC errors.
+//! The nodes: one alloy JSON-RPC client per node, over http:// or ws://, and the classes of
+//! JSON-RPC errors.
 //!
-//! Why the own WebSocket connect: alloy-transport-ws 2.5 connects with Nagle's algorithm on, so
-//! a small request waits for the ACK of the previous one (about 40 ms with delayed ACKs);
-//! request/response over ws:// ran 3-6x slower than over http://. The socket is otherwise
-//! alloy's: [`WsBackend::from_socket`] runs the same frame loop, keepalive included.
+//! ws:// uses alloy's own WebSocket transport as it is. alloy 2.5 connects with Nagle's
+//! algorithm on, which was suspected of slowing request/response over ws://; measured here
+//! (one `eth_call` at a time through the connector against anvil), turning it off with
+//! TCP_NODELAY made ws:// slower, not faster: 3,300-4,300 calls/s against 7,200 with Nagle on
+//! and 5,600 over http://. See docs/connectors/ethereum.md.
 
-use std::time::Duration;
-
-use alloy::pubsub::{ConnectionHandle, PubSubConnect};
 use alloy::rpc::client::{ClientBuilder, RpcClient};
-use alloy::transports::ws::WsBackend;
-use alloy::transports::{RpcError, TransportError, TransportErrorKind, TransportResult};
+use alloy::transports::ws::WsConnect;
+use alloy::transports::{RpcError, TransportError, TransportResult};
 use caliper_core::connector::ErrorClass;
-
-/// How often an idle WebSocket is pinged (alloy's default).
-const KEEPALIVE: Duration = Duration::from_secs(10);
 
 /// One node of the network.
 pub(crate) struct Node {
@@ -28,33 +23,11 @@ pub(crate) struct Node {
 /// Connects to `url` (http:// or ws://).
 pub(crate) async fn connect(handle: &str, url: &str) -> TransportResult<Node> {
     let client = if url.to_ascii_lowercase().starts_with("ws://") {
-        ClientBuilder::default().pubsub(NoDelayWs { url: url.to_string() }).await?
+        ClientBuilder::default().pubsub(WsConnect::new(url)).await?
     } else {
         ClientBuilder::default().connect(url).await?
     };
     Ok(Node { handle: handle.to_string(), client })
-}
-
-/// A ws:// connection with TCP_NODELAY, run by alloy's WebSocket backend.
-#[derive(Clone, Debug)]
-struct NoDelayWs {
-    url: String,
-}
-
-impl PubSubConnect for NoDelayWs {
-    fn is_local(&self) -> bool {
-        alloy::transports::utils::guess_local_url(&self.url)
-    }
-
-    async fn connect(&self) -> TransportResult<ConnectionHandle> {
-        // The last argument is `disable_nagle`: the whole point of this type.
-        let (socket, _) = tokio_tungstenite::connect_async_with_config(self.url.as_str(), None, true)
-            .await
-            .map_err(TransportErrorKind::custom)?;
-        let (handle, interface) = ConnectionHandle::new();
-        WsBackend::from_socket(socket, interface, KEEPALIVE).spawn();
-        Ok(handle)
-    }
 }
 
 /// The class of a failed JSON-RPC call, and a message for the status.
