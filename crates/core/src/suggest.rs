@@ -1,4 +1,7 @@
-//! "Did you mean …?" for misspelt names and keys.
+//! "Did you mean …?" for misspelt names and keys, and the words of "expected X, got Y"
+//! messages about user-written JSON (shared by the connectors' configuration parsers).
+
+use serde_json::{Map, Value};
 
 /// The candidate closest to `input`, when it is close enough to be a likely typo.
 pub fn did_you_mean<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
@@ -9,6 +12,30 @@ pub fn did_you_mean<'a>(input: &str, candidates: impl IntoIterator<Item = &'a st
         .filter(|(score, _)| *score >= 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, c)| c)
+}
+
+/// What kind of JSON value `value` is, with an article, for "expected X, got Y" messages.
+pub fn json_kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// The first key of `map` that is not in `known`, with a message that suggests the closest
+/// known key and lists them all.
+pub fn unknown_key<'a>(map: &'a Map<String, Value>, known: &[&str]) -> Option<(&'a str, String)> {
+    let key = map.keys().find(|k| !known.contains(&k.as_str()))?;
+    let mut message = format!("unknown key \"{key}\"");
+    if let Some(best) = did_you_mean(key, known.iter().copied()) {
+        message.push_str(&format!(" (did you mean \"{best}\"?)"));
+    }
+    message.push_str(&format!("; expected one of: {}", known.join(", ")));
+    Some((key, message))
 }
 
 #[cfg(test)]
