@@ -10,10 +10,6 @@
 
 #![allow(clippy::print_stdout, missing_docs)]
 
-#[path = "../tests/common/anvil.rs"]
-#[allow(dead_code)]
-mod anvil;
-
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -29,6 +25,7 @@ use caliper_core::config::NetworkConfig;
 use caliper_core::connector::{Connector, ConnectorFactory, ConnectorInit, NullSink, TxState};
 use caliper_core::settings::Settings;
 use caliper_ethereum::EthereumFactory;
+use caliper_testkit::anvil;
 use futures::StreamExt;
 use serde_json::{Value, json};
 

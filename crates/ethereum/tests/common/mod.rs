@@ -2,7 +2,7 @@
 
 #![allow(dead_code)]
 
-pub mod anvil;
+pub use caliper_testkit::anvil;
 
 use std::sync::{Arc, Mutex};
 
