@@ -6,7 +6,9 @@
 //! i / rate and is spawned (not awaited) when due. Worker CPU is this process's user + system
 //! time (anvil is another process). Writes rotate over four senders (anvil's accounts 1 to 4):
 //! anvil wedges under thousands of transactions in flight from one sender.
-//! `CALIPER_BENCH_SECS` and `CALIPER_BENCH_RATE` change the 10 s and 1,000 tx/s.
+//! `CALIPER_BENCH_SECS` and `CALIPER_BENCH_RATE` change the 10 s and 1,000 tx/s;
+//! `CALIPER_BENCH_GAS_LIMIT` raises anvil's block gas limit (its 30,000,000 caps `open` writes
+//! at about 450 per one-second block).
 
 #![allow(clippy::print_stdout, missing_docs)]
 
@@ -17,7 +19,7 @@ use std::time::{Duration, Instant};
 use alloy::consensus::{SignableTransaction, TxEnvelope, TxLegacy};
 use alloy::eips::eip2718::Encodable2718;
 use alloy::network::TxSignerSync;
-use alloy::primitives::{Address, B256, Bytes, TxKind, U256};
+use alloy::primitives::{Address, B256, Bytes, TxKind, U64, U256};
 use alloy::rpc::client::{ClientBuilder, RpcClient};
 use alloy::signers::local::MnemonicBuilder;
 use alloy::signers::local::coins_bip39::English;
@@ -106,6 +108,19 @@ async fn ceiling_reads(client: &RpcClient, to: Address, data: Bytes, count: usiz
     count as f64 / start.elapsed().as_secs_f64()
 }
 
+/// What the minimal loop's writes showed.
+struct WriteCeiling {
+    /// Transactions in a block per second, from the first send to the block of the last.
+    rate: f64,
+    /// Transactions that reached a block (all of them, unless anvil dropped some).
+    mined: u64,
+    /// The most transactions one block carried, and the gas each used there.
+    per_block: usize,
+    gas_per_tx: u64,
+}
+
+/// The ceiling for writes: `count` presigned `open` transactions handed to anvil at once (64
+/// in flight), then until every sender's mined nonce shows that all of them are in a block.
 async fn ceiling_writes(
     client: &RpcClient,
     to: Address,
@@ -113,7 +128,7 @@ async fn ceiling_writes(
     gas_price: u128,
     count: usize,
     open: impl Fn(u64) -> Bytes,
-) -> f64 {
+) -> WriteCeiling {
     let signers: Vec<_> = (0..SENDERS)
         .map(|i| {
             MnemonicBuilder::<English>::default()
@@ -129,8 +144,9 @@ async fn ceiling_writes(
         let n: U256 = client.request("eth_getTransactionCount", (s.address(), "pending")).await.unwrap();
         nonces.push(n.to::<u64>());
     }
+    let first_block: U64 = client.request_noparams("eth_blockNumber").await.unwrap();
     let start = Instant::now();
-    let raws: Vec<(B256, Bytes)> = (0..count)
+    let raws: Vec<Bytes> = (0..count)
         .map(|i| {
             let k = i % SENDERS;
             let mut tx = TxLegacy {
@@ -143,24 +159,41 @@ async fn ceiling_writes(
                 input: open(i as u64),
             };
             let sig = signers[k].sign_transaction_sync(&mut tx).unwrap();
-            let env = TxEnvelope::Legacy(tx.into_signed(sig));
-            (*env.tx_hash(), env.encoded_2718().into())
+            TxEnvelope::Legacy(tx.into_signed(sig)).encoded_2718().into()
         })
         .collect();
-    let last = raws.last().map(|r| r.0).unwrap();
     futures::stream::iter(raws)
-        .map(|(_, raw)| async move { client.request::<_, B256>("eth_sendRawTransaction", (raw,)).await.is_ok() })
+        .map(|raw| async move { client.request::<_, B256>("eth_sendRawTransaction", (raw,)).await.is_ok() })
         .buffer_unordered(64)
         .count()
         .await;
-    for _ in 0..600 {
-        let r: Option<Value> = client.request("eth_getTransactionReceipt", (last,)).await.unwrap_or(None);
-        if r.is_some() {
+    // Mined when each sender's `latest` count has passed its last nonce; at most 5 minutes.
+    let mut mined = 0;
+    let deadline = Instant::now() + Duration::from_secs(300);
+    while Instant::now() < deadline {
+        mined = 0;
+        for (k, s) in signers.iter().enumerate() {
+            let n: U256 = client.request("eth_getTransactionCount", (s.address(), "latest")).await.unwrap();
+            mined += n.to::<u64>() - nonces[k];
+        }
+        if mined as usize >= count {
             break;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    count as f64 / start.elapsed().as_secs_f64()
+    let rate = mined as f64 / start.elapsed().as_secs_f64();
+    let head: U64 = client.request_noparams("eth_blockNumber").await.unwrap();
+    let (mut per_block, mut gas_per_tx) = (0, 0);
+    for b in first_block.to::<u64>() + 1..=head.to::<u64>() {
+        let block: Value = client.request("eth_getBlockByNumber", (U64::from(b), false)).await.unwrap();
+        let txs = block["transactions"].as_array().map_or(0, Vec::len);
+        if txs > per_block {
+            per_block = txs;
+            let gas: U64 = serde_json::from_value(block["gasUsed"].clone()).unwrap();
+            gas_per_tx = gas.to::<u64>() / txs as u64;
+        }
+    }
+    WriteCeiling { rate, mined, per_block, gas_per_tx }
 }
 
 /// `count` read-only requests one after the other (one in flight): request/response latency,
@@ -185,7 +218,10 @@ async fn sequential_raw(client: &RpcClient, to: Address, data: &Bytes, count: u6
 /// A fresh anvil with the ledger deployed and `ACCOUNTS` accounts opened, and a worker
 /// connector over `scheme` with its context.
 async fn fresh(scheme: &str) -> (anvil::Anvil, Arc<dyn Connector>, Value) {
-    let node = anvil::Anvil::start();
+    let node = match gas_limit() {
+        Some(limit) => anvil::Anvil::start_with(&["--gas-limit", &limit]),
+        None => anvil::Anvil::start(),
+    };
     let url = if scheme == "http" { node.http_url() } else { node.ws_url() };
     let identities: serde_json::Map<String, Value> = (0..SENDERS)
         .map(|i| (format!("s{i}"), json!({"mnemonic": anvil::MNEMONIC, "index": 1 + i})))
@@ -221,6 +257,12 @@ async fn fresh(scheme: &str) -> (anvil::Anvil, Arc<dyn Connector>, Value) {
     (node, worker, context)
 }
 
+/// `CALIPER_BENCH_GAS_LIMIT`: anvil's block gas limit instead of its 30,000,000, which caps
+/// `open` writes at about 450 per block.
+fn gas_limit() -> Option<String> {
+    std::env::var("CALIPER_BENCH_GAS_LIMIT").ok().filter(|s| !s.is_empty())
+}
+
 fn row(scheme: &str, name: &str, rate: f64, o: &Outcome) {
     println!(
         "| {scheme} | {name} | {rate:.0} | {:.0} | {:.0} | {} | {} | {:.0} |",
@@ -240,14 +282,16 @@ fn open(i: u64) -> Value {
 async fn main() {
     let secs: f64 = std::env::var("CALIPER_BENCH_SECS").ok().and_then(|s| s.parse().ok()).unwrap_or(10.0);
     let rate: f64 = std::env::var("CALIPER_BENCH_RATE").ok().and_then(|s| s.parse().ok()).unwrap_or(1000.0);
+    let limit = gas_limit().map(|l| format!(" --gas-limit {l}")).unwrap_or_default();
     println!(
-        "\n## Ethereum connector against a fresh anvil (--block-time 1 --prune-history) each, 1 worker, {secs} s"
+        "\n## Ethereum connector against a fresh anvil (--block-time 1 --prune-history{limit}) each, 1 worker, {secs} s"
     );
     println!(
         "| scheme | workload | target tx/s | sent tx/s | throughput tx/s | ok | failed | worker CPU per tx (us) |"
     );
     println!("|---|---|---:|---:|---:|---:|---:|---:|");
     let mut sequential_rates = Vec::new();
+    let mut write_rates = Vec::new();
     for scheme in ["http", "ws"] {
         let (node, worker, _) = fresh(scheme).await;
         let reads = fixed_rate(worker.clone(), rate, secs, query).await;
@@ -260,6 +304,7 @@ async fn main() {
         let (node, worker, _) = fresh(scheme).await;
         let writes = fixed_rate(worker.clone(), rate, secs, open).await;
         row(scheme, "write open (4 senders)", rate, &writes);
+        write_rates.push((scheme, writes.throughput));
         worker.release_context().await.ok();
         drop(node);
     }
@@ -303,7 +348,18 @@ async fn main() {
     println!("|---|---:|");
     println!("| eth_call over http:// | {reads_http:.0} |");
     println!("| eth_call over alloy's stock ws:// (Nagle on) | {reads_ws:.0} |");
-    println!("| presigned open() writes over http://, until the last is in a block | {writes:.0} |");
+    println!(
+        "| presigned open() writes over http://, until all {} are in a block ({} of them were) | {:.0} |",
+        count, writes.mined, writes.rate
+    );
+    println!(
+        "\nWrites: at most {} `open` transactions per block ({} gas each); the connector's throughput \
+         against the minimal loop's:",
+        writes.per_block, writes.gas_per_tx
+    );
+    for (scheme, throughput) in &write_rates {
+        println!("- {scheme}:// {:.0} %", 100.0 * throughput / writes.rate);
+    }
     println!("\n| one request at a time (eth_call) | calls/s |");
     println!("|---|---:|");
     for (scheme, rate) in &sequential_rates {

@@ -35,6 +35,11 @@ pub struct Anvil {
 impl Anvil {
     /// Starts anvil with the harness's flags; panics (this is test code) when it cannot.
     pub fn start() -> Anvil {
+        Anvil::start_with(&[])
+    }
+
+    /// Starts anvil with the harness's flags and `extra` ones (a bench raises `--gas-limit`).
+    pub fn start_with(extra: &[&str]) -> Anvil {
         let bin = binary();
         // The port is free when asked; another process could take it before anvil binds, so
         // a start that does not answer is retried on a new port, a bounded number of times.
@@ -43,6 +48,7 @@ impl Anvil {
             let child = Command::new(&bin)
                 .args(["--host", "127.0.0.1", "--port", &port.to_string()])
                 .args(["--block-time", "1", "--prune-history", "-q"])
+                .args(extra)
                 .stdin(Stdio::null())
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
