@@ -295,8 +295,9 @@ struct Killed {
 
 /// The example's open round (its module and arguments) for 10 s at 40 tx/s (20 per worker),
 /// over `url` (anvil's `ws_url` or `http_url`) with a 5 s transaction `timeout`; anvil is killed
-/// (SIGKILL) once a progress line shows at least 40 confirmed transactions.
-fn kill_anvil_mid_round(url: fn(&Anvil) -> String, args: &[&str]) -> Killed {
+/// (SIGKILL) once a progress line shows at least 40 confirmed transactions. With `then_query`,
+/// the example's query round follows.
+fn kill_anvil_mid_round(url: fn(&Anvil) -> String, then_query: bool) -> Killed {
     let mut anvil = Anvil::start();
     let mut network = network(&anvil, Some(TX_TIMEOUT_S));
     network["ethereum"]["url"] = json!(url(&anvil));
@@ -306,10 +307,14 @@ fn kill_anvil_mid_round(url: fn(&Anvil) -> String, args: &[&str]) -> Killed {
     open.as_object_mut().unwrap().remove("txNumber");
     open["txDuration"] = json!(ROUND_SECONDS);
     open["rateControl"] = json!({"type": "fixed-rate", "opts": {"tps": 40}});
-    let bench = json!({"test": {"name": "anvil-killed", "workers": {"number": WORKERS}, "rounds": [open]}});
+    let mut plan = vec![open];
+    if then_query {
+        plan.push(example["test"]["rounds"][1].clone());
+    }
+    let bench = json!({"test": {"name": "anvil-killed", "workers": {"number": WORKERS}, "rounds": plan}});
     let ws = workspace(&bench, &network);
 
-    let run = Running::start(&ws, args);
+    let run = Running::start(&ws, &[]);
     let (run, succ_before) =
         run.wait_line(Duration::from_secs(40), |line| progress_succ(line, 0).filter(|s| *s >= 40));
     anvil.kill();
@@ -330,14 +335,22 @@ fn kill_anvil_mid_round(url: fn(&Anvil) -> String, args: &[&str]) -> Killed {
 }
 
 /// What holds over either transport: the round ran to its end in every worker, so it passed,
-/// with failed transactions (a failed transaction does not fail a round, as in Caliper) and exit
-/// code 0 (docs/running.md); every transaction is accounted for, the successes before the kill
-/// are counted, and the failures are classed `timeout` or `connection`.
+/// with failed transactions (a failed transaction does not fail a round, as in Caliper);
+/// every transaction is accounted for, the successes before the kill are counted, and the
+/// failures are classed `timeout` or `connection`. The run ended by the transactions' own
+/// `timeout`: the rest of the round, the 5 s (and 5 s more for a round after it), and the
+/// report, well before the default 30 s drain deadline would have ended the round.
 fn assert_killed_round(killed: &Killed) -> &Value {
-    let out = &killed.out;
-    assert_eq!(code(out), 0, "{}", show(out));
     assert_accounted(&killed.results);
-    assert_eq!(killed.results["run"]["passed"], json!(true));
+    // A round after the kill fails by the same timeout.
+    let rounds_run = rounds(&killed.results).len() as u64;
+    let bound = Duration::from_secs(ROUND_SECONDS + TX_TIMEOUT_S * rounds_run + 10);
+    assert!(
+        killed.ended < bound,
+        "ended {:?} after the kill (bound {bound:?})\n{}",
+        killed.ended,
+        show(&killed.out)
+    );
     let round = &rounds(&killed.results)[0];
     assert_eq!(round["status"], json!("passed"), "{round}");
     let succ = round["succ"].as_u64().unwrap();
@@ -351,38 +364,26 @@ fn assert_killed_round(killed: &Killed) -> &Value {
 }
 
 #[test]
-fn anvil_killed_mid_round_over_http_fails_the_rest_as_connection_and_timeout_without_the_drain() {
-    // The default drain deadline (30 s) would be seen: the transactions end by their own timeout.
-    let killed = kill_anvil_mid_round(Anvil::http_url, &[]);
+fn anvil_killed_mid_round_over_http_fails_the_rest_as_connection_and_timeout() {
+    let killed = kill_anvil_mid_round(Anvil::http_url, false);
     let round = assert_killed_round(&killed);
+    // Exit code 0: the only round ran to its end (docs/running.md).
+    assert_eq!(code(&killed.out), 0, "{}", show(&killed.out));
+    assert_eq!(killed.results["run"]["passed"], json!(true));
     // Sends after the kill are refused at once: class `connection`.
     assert!(round["failures"]["connection"].as_u64().is_some_and(|n| n > 0), "{round}");
-    let bound = Duration::from_secs(ROUND_SECONDS + TX_TIMEOUT_S + 10);
-    assert!(
-        killed.ended < bound,
-        "ended {:?} after the kill (bound {bound:?})\n{}",
-        killed.ended,
-        show(&killed.out)
-    );
 }
 
 #[test]
-fn anvil_killed_mid_round_over_ws_ends_the_run_by_the_drain_deadline() {
-    // Over ws:// (the example's transport) a request sent after the kill waits in alloy's
-    // reconnection, outside the connector's `timeout`, until the worker gives it up at the
-    // drain deadline: 10 s here instead of the default 30 s, to keep the test short.
-    const DRAIN_S: u64 = 10;
-    let killed = kill_anvil_mid_round(
-        Anvil::ws_url,
-        &["--caliper-worker-timeout-drain", &(DRAIN_S * 1000).to_string()],
-    );
+fn anvil_killed_mid_round_over_ws_fails_the_rest_by_the_timeout_and_the_next_round_fails_fast() {
+    // Over ws:// (the example's transport) alloy holds requests to a node that went away while
+    // it reconnects; every call of the connector is bounded by `ethereum.timeout` all the same.
+    let killed = kill_anvil_mid_round(Anvil::ws_url, true);
     assert_killed_round(&killed);
-    // No hang: the rest of the round, then at most the drain deadline, then the report.
-    let bound = Duration::from_secs(ROUND_SECONDS + DRAIN_S + 10);
-    assert!(
-        killed.ended < bound,
-        "ended {:?} after the kill (bound {bound:?})\n{}",
-        killed.ended,
-        show(&killed.out)
-    );
+    // The query round cannot be prepared without the node: it fails (exit code 3, a round
+    // failed) by the same timeout, not at the manager's prepare deadline of minutes.
+    assert_eq!(code(&killed.out), 3, "{}", show(&killed.out));
+    let query = &rounds(&killed.results)[1];
+    assert_eq!(query["status"], json!("failed"), "{query}");
+    assert!(query.to_string().contains("ethereum.timeout"), "the error names the setting: {query}");
 }

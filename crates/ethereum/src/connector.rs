@@ -38,6 +38,11 @@ const ESTIMATE_MARGIN_PERCENT: u64 = 125;
 /// The default gas price is the node's `eth_gasPrice` times this.
 const GAS_PRICE_HEADROOM: u128 = 10;
 
+/// How long a nonce resynchronisation may wait for the node. It runs after a failure, often
+/// because the node is gone; a resync that gets no answer is skipped (the sender's next
+/// failure tries again) rather than holding its transaction past the deadline.
+const RESYNC_LIMIT: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// The connector of one worker (or of the manager, index -1), type `ethereum`.
 pub struct EthereumConnector {
     base: ConnectorBase,
@@ -156,6 +161,23 @@ impl EthereumConnector {
         self.round.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
+    /// `step`, bounded by `ethereum.timeout`: over ws:// alloy holds requests to a node that went
+    /// away while it reconnects, for minutes; the step fails with the node named instead.
+    async fn bounded<T>(
+        &self,
+        step: &str,
+        work: impl std::future::Future<Output = Result<T, ConnectorError>>,
+    ) -> Result<T, ConnectorError> {
+        let timeout = self.config.timeout;
+        tokio::time::timeout(timeout, work).await.unwrap_or_else(|_| {
+            let (handle, url) =
+                self.config.nodes.first().map(|(h, u)| (h.as_str(), u.as_str())).unwrap_or_default();
+            Err(ConnectorError::Sut(format!(
+                "{step}: node \"{handle}\" at {url} did not answer within {timeout:?} (ethereum.timeout)"
+            )))
+        })
+    }
+
     /// The chain id and gas price of `config`, or read from the node.
     pub(crate) async fn chain_and_price(&self) -> Result<(u64, u128), ConnectorError> {
         let client = self.main_client();
@@ -193,8 +215,25 @@ impl EthereumConnector {
         status
     }
 
+    /// The failure of a call that got no answer by the transaction's deadline.
+    fn late(&self, call: &str) -> Failure {
+        (
+            ErrorClass::Timeout,
+            format!("no answer to {call} within {:?} (ethereum.timeout)", self.config.timeout),
+        )
+    }
+
+    /// Reads the node's nonce of `sender` again after a failure, for [`RESYNC_LIMIT`] at most.
+    async fn resync(&self, sender: &Sender, generation: u64) {
+        if tokio::time::timeout(RESYNC_LIMIT, sender.resync(self.main_client(), generation)).await.is_err() {
+            tracing::debug!(address = %sender.address(), "nonce not resynchronised: the node did not answer");
+        }
+    }
+
+    // Every call to the node is bounded by the transaction's deadline: over ws:// alloy holds
+    // requests while it reconnects to a node that went away, for minutes.
     async fn execute(&self, request: Value, status: &mut TxStatus) -> Result<(), Failure> {
-        let started = Instant::now();
+        let deadline = Instant::now() + self.config.timeout;
         let request = Request::parse(request).map_err(invalid)?;
         let round = self
             .current_round()
@@ -214,13 +253,17 @@ impl EthereumConnector {
                 None => self.default_sender.as_ref().map(|s| s.address()),
             };
             let call = call_object(from, contract.address, &data, request.value);
-            let output: Bytes = match node.client.request("eth_call", (&call, "latest")).await {
+            let eth_call = || {
+                let call = node.client.request::<_, Bytes>("eth_call", (&call, "latest"));
+                tokio::time::timeout_at(deadline, call)
+            };
+            let output = match eth_call().await.map_err(|_| self.late("eth_call"))? {
                 Ok(output) => output,
                 // anvil sometimes answers a call on "latest" made while it seals a block with
                 // "BlockOutOfRangeError: block height is N but requested was N-1" (about 1 in
                 // 10,000 at 1,000 calls/s): the next try reads the new block.
                 Err(err) if crate::rpc::is_block_race(&err) => {
-                    node.client.request("eth_call", (&call, "latest")).await.map_err(|e| classify(&e))?
+                    eth_call().await.map_err(|_| self.late("eth_call"))?.map_err(|e| classify(&e))?
                 }
                 Err(err) => return Err(classify(&err)),
             };
@@ -231,7 +274,12 @@ impl EthereumConnector {
         let sender = self.sender(request.identity.as_deref())?;
         let gas_limit = match request.gas.or_else(|| contract.gas.get(&request.verb).copied()) {
             Some(gas) => gas,
-            None => self.estimate(&round, contract, &request, sender.address(), &data, &node.client).await?,
+            None => tokio::time::timeout_at(
+                deadline,
+                self.estimate(&round, contract, &request, sender.address(), &data, &node.client),
+            )
+            .await
+            .map_err(|_| self.late("eth_estimateGas"))??,
         };
         let (nonce, generation) = sender.take();
         let unsigned = Unsigned {
@@ -246,24 +294,26 @@ impl EthereumConnector {
         let (hash, raw) = match sign(&sender.signer, unsigned) {
             Ok(signed) => signed,
             Err(message) => {
-                sender.resync(self.main_client(), generation).await;
+                self.resync(sender, generation).await;
                 return Err((ErrorClass::Other, message));
             }
         };
         status.id = hash.to_string();
         let confirmed = round.watcher.watch(hash);
-        if let Err(err) =
-            node.client.request::<_, alloy::primitives::B256>("eth_sendRawTransaction", (raw,)).await
-        {
+        let send = node.client.request::<_, alloy::primitives::B256>("eth_sendRawTransaction", (raw,));
+        let sent = match tokio::time::timeout_at(deadline, send).await {
+            Ok(Ok(_)) => Ok(()),
+            Ok(Err(err)) => Err(classify(&err)),
+            Err(_) => Err(self.late("eth_sendRawTransaction")),
+        };
+        if let Err((class, message)) = sent {
             round.watcher.forget(&hash);
-            let (class, message) = classify(&err);
-            // The nonce was taken and the node does not hold it: without a resync every later
+            // The nonce was taken and the node may not hold it: without a resync every later
             // transaction of this sender would queue behind the gap.
-            sender.resync(self.main_client(), generation).await;
+            self.resync(sender, generation).await;
             return Err((class, format!("{message} (nonce {nonce})")));
         }
         status.set_custom("sent", now_micros());
-        let deadline = started + self.config.timeout;
         match tokio::time::timeout_at(deadline, confirmed).await {
             Ok(Ok(inclusion)) => {
                 status.set_custom("included", inclusion.included);
@@ -425,7 +475,7 @@ impl Connector for EthereumConnector {
 
     /// Checks that the deployer can sign and the node answers (the manager's `init`).
     async fn init(&self, _worker_init: bool) -> Result<(), ConnectorError> {
-        let (chain_id, _) = self.chain_and_price().await?;
+        let (chain_id, _) = self.bounded("init", self.chain_and_price()).await?;
         tracing::info!(chain_id, nodes = self.nodes.len(), "Ethereum network reached");
         Ok(())
     }
@@ -446,7 +496,6 @@ impl Connector for EthereumConnector {
     /// Reads the chain id, gas price and the senders' nonces, and starts the block watcher.
     async fn get_context(&self, _round_index: usize, worker_args: &Value) -> Result<Value, ConnectorError> {
         let contracts = self.round_contracts(worker_args).await?;
-        let (chain_id, gas_price) = self.chain_and_price().await?;
         let client = self.main_client();
         let mut senders: Vec<&Arc<Sender>> = self.senders.values().collect();
         if let Some(default) = &self.default_sender
@@ -454,13 +503,22 @@ impl Connector for EthereumConnector {
         {
             senders.push(default);
         }
-        for result in join_all(senders.iter().map(|s| s.sync(client))).await {
-            result.map_err(sut("eth_getTransactionCount"))?;
-        }
-        let watcher =
-            Watcher::start(client.clone(), self.config.confirmation_blocks, self.config.poll_interval)
+        let (chain_id, gas_price, watcher) = self
+            .bounded("preparing the round", async {
+                let (chain_id, gas_price) = self.chain_and_price().await?;
+                for result in join_all(senders.iter().map(|s| s.sync(client))).await {
+                    result.map_err(sut("eth_getTransactionCount"))?;
+                }
+                let watcher = Watcher::start(
+                    client.clone(),
+                    self.config.confirmation_blocks,
+                    self.config.poll_interval,
+                )
                 .await
                 .map_err(sut("eth_blockNumber"))?;
+                Ok((chain_id, gas_price, watcher))
+            })
+            .await?;
         let context = json!({
             "chainId": chain_id,
             "clientIndex": self.get_worker_index(),
