@@ -72,9 +72,9 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// The account names of the example's utils/simple-state.js: a prefix from the worker index
-/// (none for worker 0) and the account's 1-based counter, both base 26 in the letters a..z,
-/// least significant digit first.
+/// The account names of the example's utils/simple-state.js: the worker index and the
+/// account's 1-based counter, both base 26 in the letters a..z (least significant digit
+/// first), joined by "_".
 fn account(worker: usize, index: usize) -> String {
     fn base26(mut n: usize) -> String {
         let mut text = String::new();
@@ -86,8 +86,7 @@ fn account(worker: usize, index: usize) -> String {
             }
         }
     }
-    let prefix = if worker == 0 { String::new() } else { base26(worker) };
-    prefix + &base26(index)
+    format!("{}_{}", base26(worker), base26(index))
 }
 
 /// The ledger as a reader sees it: a connector on `network` with the contract that the run
@@ -174,13 +173,11 @@ fn the_example_runs_through_the_binary_with_two_workers_and_the_ledger_adds_up()
 
     // The chain: every account that open opened exists (its balance is above 0: an account never
     // opened reads 0, and 100 transfers of 100 cannot drain an account of 10,000), and the
-    // transfers neither made nor lost money. The names are those of simple-state.js, which (as
-    // Caliper's) can give two workers one name: worker 0's 27th account "bb" (1 + 1 * 26) is
-    // worker 1's first ("b" + "b"). Such an account is opened twice, with the same money; the
-    // ledger holds initialMoney for each distinct name.
+    // transfers neither made nor lost money. Each worker opened accounts of its own.
     let per_worker = accounts as usize / WORKERS;
     let opened: BTreeSet<String> =
         (0..WORKERS).flat_map(|w| (1..=per_worker).map(move |i| account(w, i))).collect();
+    assert_eq!(opened.len(), accounts as usize, "the workers' account names are distinct");
     let never = account(0, per_worker + 1);
     assert!(!opened.contains(&never));
     let names: Vec<String> = opened.iter().cloned().chain([never]).collect();

@@ -30,7 +30,8 @@ fn example_network(anvil: &Anvil) -> Value {
     raw
 }
 
-/// The account names of caliper-benchmarks' simple-state.js (base 26, least significant first).
+/// The account names of the example's simple-state.js (worker and counter in base 26, least
+/// significant digit first, joined by "_").
 fn account(worker: usize, index: usize) -> String {
     fn base26(mut n: usize) -> String {
         let mut text = String::new();
@@ -42,8 +43,7 @@ fn account(worker: usize, index: usize) -> String {
             }
         }
     }
-    let prefix = if worker == 0 { String::new() } else { base26(worker) };
-    prefix + &base26(index)
+    format!("{}_{}", base26(worker), base26(index))
 }
 
 async fn all_succeed(worker: &Arc<dyn Connector>, requests: Vec<Value>) -> Vec<caliper_core::TxStatus> {

@@ -1,4 +1,4 @@
-// The accounts of one worker, named as caliper-benchmarks' simple-state.js names them: a
+// The accounts of one worker, named much as caliper-benchmarks' simple-state.js names them: a
 // prefix from the worker index and a counter, both written in base 26 with the letters a..z.
 'use strict';
 
@@ -19,7 +19,10 @@ class SimpleState {
         this.initialMoney = initialMoney;
         this.moneyToTransfer = moneyToTransfer;
         this.accountsGenerated = accounts;
-        this.prefix = workerIndex === 0 ? '' : base26(workerIndex);
+        // Caliper's simple-state.js gives worker 0 no prefix and joins prefix and counter
+        // directly, so worker 0's 27th account "bb" is worker 1's first ("b" + "b"). Every
+        // worker's prefix here ends with "_", which keeps the workers' accounts apart.
+        this.prefix = base26(workerIndex) + '_';
     }
 
     /** The arguments of `open` for the next new account. */
