@@ -14,6 +14,13 @@ contract Ledger {
         opened[account] = true;
     }
 
+    /// Adds the wei sent with the call to `account`'s balance and marks it opened (the one
+    /// payable function, for requests with a `value`).
+    function deposit(string calldata account) external payable {
+        balances[account] += int256(msg.value);
+        opened[account] = true;
+    }
+
     /// The balance of `account` (0 when it was never opened).
     function query(string calldata account) external view returns (int256) {
         return balances[account];
