@@ -267,6 +267,14 @@ impl Engine {
             self.state.armed.set(false);
             if let Some(message) = self.state.interrupted_message() {
                 self.state.fatal.borrow_mut().get_or_insert(message);
+                // Every call in progress fails with it, but only when its future is polled
+                // again: a call that waits for nothing else (its requests done, its promise
+                // pending on the stopped script) would never be.
+                for call in self.state.calls.borrow().values() {
+                    if let Some(waker) = &call.waker {
+                        waker.wake_by_ref();
+                    }
+                }
             }
             result
         })

@@ -188,3 +188,38 @@ fn an_unsendable_request_is_a_type_error() {
         assert!(echo.requests().is_empty());
     });
 }
+
+#[test]
+fn an_endless_loop_after_an_await_is_stopped_even_when_it_catches_every_exception() {
+    // The loop runs in a promise continuation, after the transaction's request is done: once
+    // it is stopped, nothing else would wake the transactions waiting on it. A hang here
+    // (the bug this guards against) fails the test at the channel's deadline.
+    let loops = [
+        "for (;;) { try { JSON.parse('x'); } catch (e) {} }",
+        "while (true) { try { throw new Error('x'); } catch (e) {} finally {} }",
+        "for (;;) { try { await Promise.resolve(1); } catch (e) {} }",
+    ];
+    for body in loops {
+        let (done, result) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let limits = JsLimits { run_time: Duration::from_millis(300), ..JsLimits::default() };
+            let loader = JsLoader::with_limits(limits);
+            let body = format!("        await this.sutAdapter.sendRequests({{}});\n        {body}");
+            let files = Files::new(&[("w.js", &workload(&body))]);
+            let r = block_on(round(
+                &loader,
+                &files.path("w.js"),
+                Echo::new(0, Duration::from_millis(2)),
+                0,
+                4,
+                json!({}),
+            ));
+            let _ = done.send((r.submits.iter().filter(|s| s.is_err()).count(), r.first_error()));
+        });
+        let (failed, message) = result
+            .recv_timeout(Duration::from_secs(20))
+            .unwrap_or_else(|_| panic!("the round did not end: {body}"));
+        assert_eq!(failed, 4, "every transaction fails: {message}");
+        assert!(message.contains("endless loop"), "{body}: {message}");
+    }
+}
