@@ -181,11 +181,21 @@ impl EthereumConnector {
     /// The chain id and gas price of `config`, or read from the node.
     pub(crate) async fn chain_and_price(&self) -> Result<(u64, u128), ConnectorError> {
         let client = self.main_client();
-        let chain_id = match self.config.chain_id {
-            Some(id) => id,
-            None => {
-                client.request_noparams::<U64>("eth_chainId").await.map_err(sut("eth_chainId"))?.to::<u64>()
+        let node_id = client.request_noparams::<U64>("eth_chainId").await.map(|id| id.to::<u64>());
+        let chain_id = match (self.config.chain_id, node_id) {
+            // A transaction signed for another chain is refused by some nodes and silently
+            // dropped from the pool by others (anvil): every write would time out.
+            (Some(configured), Ok(node)) if configured != node => {
+                return Err(ConnectorError::Config {
+                    path: "ethereum.chainId".into(),
+                    message: format!(
+                        "is {configured}, but the node at {} is on chain {node}; remove the key to use the node's",
+                        self.config.nodes.first().map(|(_, url)| url.as_str()).unwrap_or_default()
+                    ),
+                });
             }
+            (Some(configured), _) => configured,
+            (None, node) => node.map_err(sut("eth_chainId"))?,
         };
         let gas_price = match self.config.gas_price {
             Some(price) => price,

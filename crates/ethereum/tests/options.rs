@@ -444,48 +444,35 @@ async fn value_pays_a_payable_method_and_reverts_another() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_wrong_chain_id_is_signed_in_and_the_sender_goes_on_with_the_right_one() {
+async fn a_chain_id_other_than_the_nodes_is_a_configuration_error() {
     tokio::time::timeout(TEST_LIMIT, async {
         let anvil = Anvil::start();
         let raw = network(&anvil.http_url(), artifact(json!({"gas": {"open": 150000}})), json!({}));
         let args = deploy(&raw, 1).await;
+
+        // anvil (chain 31337) takes a transaction signed for chain 1 into its pool and drops it
+        // at the next block without a word, so every write would time out: the connector
+        // compares the configured chain id with the node's before anything is sent.
         let mut wrong = raw.clone();
         wrong["ethereum"]["chainId"] = json!(1);
-        wrong["ethereum"]["timeout"] = json!(3);
-        let (bad, context) = worker(wrong, 0, &args[0]).await;
-        assert_eq!(context["chainId"], json!(1), "{context}");
+        let (manager, _) = common::connector(wrong.clone(), -1).await;
+        let (bad, _) = common::connector(wrong, 0).await;
+        for err in [manager.init(false).await.unwrap_err(), bad.get_context(0, &args[0]).await.unwrap_err()] {
+            let message = err.to_string();
+            assert!(message.contains("ethereum.chainId") && message.contains("is 1"), "{message}");
+            assert!(message.contains("on chain 31337"), "{message}");
+        }
+        let count = rpc(&anvil, "eth_getTransactionCount", json!([ADDRESS_1, "pending"]));
+        assert_eq!(count, json!("0x0"), "nothing was sent");
 
-        // anvil (chain 31337) takes a transaction signed for chain 1 into its pool, where it
-        // shows the configured chain id, and drops it when it mines the next block, without a
-        // word: the write can only time out. (geth, not tested here, refuses such a transaction
-        // on arrival, which the connector classes `rejected`.) Blocks are mined by hand here so
-        // that the pool can be read before that block.
-        rpc(&anvil, "evm_setIntervalMining", json!([0]));
-        let write = tokio::spawn({
-            let bad = bad.clone();
-            async move { one(&bad, open("elsewhere", 1)).await }
-        });
-        pooled(&anvil, 1).await;
-        let pool = rpc(&anvil, "txpool_content", json!([]));
-        let address = ADDRESS_1.to_lowercase();
-        assert_eq!(pool["pending"][&address]["0"]["chainId"], json!("0x1"), "{pool}");
-        mine(&anvil);
-        let s = write.await.unwrap();
-        assert_eq!((s.status, s.error_class), (TxState::Failed, Some(ErrorClass::Timeout)), "{s:?}");
-        assert!(s.error.as_deref().unwrap().contains("not confirmed within 3s"), "{s:?}");
-        assert_eq!(rpc(&anvil, "eth_getTransactionByHash", json!([s.id])), Value::Null, "dropped");
-        let count = || rpc(&anvil, "eth_getTransactionCount", json!([ADDRESS_1, "pending"]));
-        assert_eq!(count(), json!("0x0"), "nothing of the sender's is left");
-
-        // The same sender with the node's chain id goes through, on the nonce the dropped
-        // transaction had.
-        rpc(&anvil, "evm_setIntervalMining", json!([1]));
-        let (good, context) = worker(raw, 0, &args[0]).await;
+        // The node's own chain id, configured, is used as it is.
+        let mut right = raw;
+        right["ethereum"]["chainId"] = json!(31337);
+        let (good, context) = worker(right, 0, &args[0]).await;
         assert_eq!(context["chainId"], json!(31337), "{context}");
         let s = one(&good, open("here", 2)).await;
         succeeded(&s);
-        assert_eq!(on_chain(&anvil, &s)["nonce"], json!("0x0"));
-        assert_eq!(balance(&good, "here").await, json!(2));
+        assert_eq!(on_chain(&anvil, &s)["chainId"], json!("0x7a69"));
     })
     .await
     .expect("the test took too long");
