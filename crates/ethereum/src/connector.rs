@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 use alloy::json_abi::{Function, JsonAbi};
-use alloy::primitives::{Address, Bytes, TxKind, U64, U256};
+use alloy::primitives::{Address, B256, Bytes, TxKind, U64, U256};
 use alloy::rpc::client::RpcClient;
 use async_trait::async_trait;
 use caliper_core::TxStatus;
@@ -348,11 +348,32 @@ impl EthereumConnector {
             )),
             Err(_) => {
                 round.watcher.forget(&hash);
-                Err((
-                    ErrorClass::Timeout,
-                    format!("not confirmed within {:?} (ethereum.timeout)", self.config.timeout),
-                ))
+                let mut message =
+                    format!("not confirmed within {:?} (ethereum.timeout)", self.config.timeout);
+                if self.dropped(sender, generation, &hash, &node.client).await {
+                    message.push_str("; the node no longer knows it (dropped from its pool)");
+                }
+                Err((ErrorClass::Timeout, message))
             }
+        }
+    }
+
+    /// After a timeout: whether the node dropped the transaction (evicted from its pool,
+    /// replaced, or never valid there); then its nonce is a gap that would hold back every
+    /// later transaction of the sender, so the nonce is read again. A transaction the node
+    /// still holds is only slow: nothing to do. Skipped when the sender was resynchronised
+    /// since the transaction took its nonce.
+    async fn dropped(&self, sender: &Sender, generation: u64, hash: &B256, client: &RpcClient) -> bool {
+        if sender.generation() != generation {
+            return false;
+        }
+        let lookup = client.request::<_, Option<Value>>("eth_getTransactionByHash", (hash,));
+        match tokio::time::timeout(RESYNC_LIMIT, lookup).await {
+            Ok(Ok(None)) => {
+                self.resync(sender, generation).await;
+                true
+            }
+            _ => false,
         }
     }
 

@@ -56,6 +56,11 @@ impl Sender {
         (nonce, n.generation)
     }
 
+    /// The count of resets so far (see [`Sender::resync`]).
+    pub(crate) fn generation(&self) -> u64 {
+        self.lock().generation
+    }
+
     /// Reads the node's pending count and makes it the next nonce.
     pub(crate) async fn sync(&self, client: &RpcClient) -> TransportResult<u64> {
         let count = pending_count(client, self.address()).await?;

@@ -477,3 +477,39 @@ async fn a_chain_id_other_than_the_nodes_is_a_configuration_error() {
     .await
     .expect("the test took too long");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_the_node_drops_times_out_and_its_sender_fills_the_gap() {
+    tokio::time::timeout(TEST_LIMIT, async {
+        let anvil = Anvil::start();
+        let raw =
+            network(&anvil.http_url(), artifact(json!({"gas": {"open": 150000}})), json!({"timeout": 3}));
+        let args = deploy(&raw, 1).await;
+        let (sender, _) = worker(raw, 0, &args[0]).await;
+
+        // A write in the pool (blocks mined by hand), which the node then drops, as a node
+        // does when it evicts a transaction: the write can only time out.
+        rpc(&anvil, "evm_setIntervalMining", json!([0]));
+        let write = tokio::spawn({
+            let sender = sender.clone();
+            async move { one(&sender, open("dropped", 1)).await }
+        });
+        pooled(&anvil, 1).await;
+        let pool = rpc(&anvil, "txpool_content", json!([]));
+        let hash = pool["pending"][ADDRESS_1.to_lowercase()]["0"]["hash"].clone();
+        assert!(hash.is_string(), "{pool}");
+        anvil.rpc("anvil_dropTransaction", json!([hash]));
+        let s = write.await.unwrap();
+        assert_eq!((s.status, s.error_class), (TxState::Failed, Some(ErrorClass::Timeout)), "{s:?}");
+        assert!(s.error.as_deref().unwrap().contains("dropped from its pool"), "{s:?}");
+
+        // Its nonce was read again: the sender's next write takes the dropped one's nonce
+        // instead of queueing behind the gap (and timing out as well).
+        rpc(&anvil, "evm_setIntervalMining", json!([1]));
+        let s = one(&sender, open("next", 2)).await;
+        succeeded(&s);
+        assert_eq!(on_chain(&anvil, &s)["nonce"], json!("0x0"));
+    })
+    .await
+    .expect("the test took too long");
+}
