@@ -299,6 +299,35 @@ fn two_benchmarks_share_one_broker_at_once() {
 }
 
 #[test]
+fn a_second_manager_on_a_run_in_use_refuses_to_start_and_the_first_goes_on() {
+    let broker = Broker::anonymous();
+    let ws = Workspace::new(BENCH, &network());
+    // Remote workers without a run identifier: both managers are on run "default".
+    let args = mqtt(&broker.url(), &["--caliper-worker-remote", "true"]);
+    let first = spawn_manager(&ws, &args);
+    std::thread::sleep(Duration::from_secs(2));
+    let other = Workspace::new(BENCH, &network());
+    let start = Instant::now();
+    let out = other.run(&strs(&args), Duration::from_secs(30));
+    assert_eq!(code(&out), 1, "{}", show(&out));
+    assert!(start.elapsed() < Duration::from_secs(8), "said at once: {:?}", start.elapsed());
+    let said = stderr(&out);
+    assert!(
+        said.contains("is running run \"default\"") && said.contains("caliper-worker-communication-mqtt-run"),
+        "{said}"
+    );
+    // The first manager was not disturbed (no last will replaced its status): its workers
+    // join and its benchmark passes.
+    let wargs = mqtt(&broker.url(), &[]);
+    let workers: Vec<Child> = (0..2).map(|_| remote_worker(&ws, &wargs)).collect();
+    assert_passed(&ws, &wait_output(first, Duration::from_secs(60)));
+    for w in workers {
+        let out = wait_output(w, Duration::from_secs(15));
+        assert_eq!(code(&out), 0, "{}", show(&out));
+    }
+}
+
+#[test]
 fn a_remote_worker_killed_mid_round_fails_the_round_and_the_other_results_are_kept() {
     let broker = Broker::anonymous();
     let ws = Workspace::new(LONG, &network());

@@ -327,15 +327,49 @@ impl Conn {
             for (topic, payload, retain) in last {
                 self.control(&topic, payload, retain);
             }
-            if self.client.try_disconnect().is_ok() {
-                let until = Instant::now() + grace;
-                while let Ok(Some(net)) = tokio::time::timeout_at(until, self.net.recv()).await {
-                    if matches!(net, Net::Closed) {
-                        break;
-                    }
+        }
+        // A clean disconnect, so that the broker does not publish the last will (a manager's
+        // is a retained `offline` that would replace another manager's status).
+        if self.client.try_disconnect().is_ok() {
+            let until = Instant::now() + grace;
+            while let Ok(Some(net)) = tokio::time::timeout_at(until, self.net.recv()).await {
+                if matches!(net, Net::Closed) {
+                    break;
                 }
             }
         }
         self.driver.abort();
+    }
+
+    /// Another live manager of this run: its retained status, or its heartbeat on the
+    /// `manager` topic within `wait` (one heartbeat interval). Called before this manager
+    /// publishes anything; a manager that ended cleanly left no status, one that crashed left
+    /// `offline`.
+    pub async fn other_manager(&mut self, wait: Duration) -> Option<String> {
+        let topic = self.topics.manager();
+        if let Err(e) = self.client.try_subscribe(topic.clone(), QoS::AtLeastOnce) {
+            tracing::warn!("cannot subscribe to {topic}: {e}");
+            return None;
+        }
+        let until = Instant::now() + wait;
+        let mut other = None;
+        while let Ok(Some(net)) = tokio::time::timeout_at(until, self.net.recv()).await {
+            match net {
+                Net::Publish(t, payload) if t == topic => {
+                    if let Ok(p) = serde_json::from_slice::<wire::Presence>(&payload)
+                        && p.id != self.id
+                        && p.state != wire::State::Offline
+                    {
+                        other = Some(p.id);
+                        break;
+                    }
+                }
+                Net::Up(client) => self.client = client,
+                Net::Closed => break,
+                _ => {}
+            }
+        }
+        let _ = self.client.try_unsubscribe(topic);
+        other
     }
 }

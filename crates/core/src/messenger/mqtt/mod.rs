@@ -54,6 +54,18 @@ pub enum MqttError {
         /// Why.
         reason: String,
     },
+    /// Another manager is running a benchmark under the same run identifier.
+    #[error(
+        "another manager ({other}) is running run \"{run}\" on the MQTT broker at {address}: the two would take each other's workers; give each benchmark its own run identifier (caliper-worker-communication-mqtt-run)"
+    )]
+    RunTaken {
+        /// The run identifier.
+        run: String,
+        /// The other manager's client id.
+        other: String,
+        /// The broker (without password).
+        address: String,
+    },
     /// The local workers could not be started.
     #[error(transparent)]
     Spawn(#[from] MessengerError),
@@ -156,9 +168,17 @@ pub async fn connect_manager(
     let will = Presence { id: id.clone(), state: State::Offline, epoch: 0, members: None };
     let will = rumqttc::LastWill::new(topics.manager(), will.encode(), rumqttc::QoS::AtLeastOnce, true);
     let traffic = Arc::new(Traffic::default());
-    let conn =
+    let mut conn =
         Conn::connect(cfg.clone(), id.clone(), will, traffic.clone()).await.map_err(|f| failure(&cfg, f))?;
     tracing::info!("connected to the MQTT broker at {} (run {})", cfg.address(), cfg.run);
+    // A run identifier generated for local workers is this manager's alone; a given one, or
+    // remote workers' `default`, may be in use.
+    if (cfg.run_given || local.is_none())
+        && let Some(other) = conn.other_manager(cfg.heartbeat).await
+    {
+        conn.close(Vec::new(), Duration::from_secs(2)).await;
+        return Err(MqttError::RunTaken { run: cfg.run.clone(), other, address: cfg.address() });
+    }
     let (in_tx, inbox) = mpsc::unbounded_channel();
     let (outbox, out_rx) = mpsc::unbounded_channel();
     let (processes, labels) = match local {
