@@ -373,3 +373,39 @@ impl Conn {
         other
     }
 }
+
+/// What the manager's and a worker's sessions do with the events of their loop ([`serve`]).
+pub trait Session {
+    /// The session's connection.
+    fn conn(&mut self) -> &mut Conn;
+    /// The connection is up (again, with a new client): subscribe, say who it is.
+    fn up(&mut self, client: Option<AsyncClient>);
+    /// An envelope from the manager or worker loop, to send.
+    fn outgoing(&mut self, env: Envelope);
+    /// A message from the broker.
+    fn incoming(&mut self, topic: &str, payload: &[u8]);
+    /// Every heartbeat interval: heartbeats and liveness checks.
+    fn tick(&mut self);
+}
+
+/// The loop of a session: until its loop's outbox closes or the connection ends.
+pub async fn serve(session: &mut impl Session, outbox: &mut mpsc::UnboundedReceiver<Envelope>) {
+    session.up(None);
+    let mut tick = tokio::time::interval(session.conn().cfg.heartbeat);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            env = outbox.recv() => match env {
+                Some(env) => session.outgoing(env),
+                None => break,
+            },
+            net = session.conn().net.recv() => match net {
+                Some(Net::Up(client)) => session.up(Some(client)),
+                Some(Net::Down(why)) => session.conn().down(&why),
+                Some(Net::Publish(topic, payload)) => session.incoming(&topic, &payload),
+                Some(Net::Closed) | None => break,
+            },
+            _ = tick.tick() => session.tick(),
+        }
+    }
+}

@@ -15,7 +15,7 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
-use super::conn::{Conn, Net};
+use super::conn::{Conn, Session, serve};
 use super::wire::{self, Presence, State, Topic};
 use crate::message::{ALL, Envelope, Message};
 use crate::messenger::Inbound;
@@ -67,6 +67,52 @@ impl ManagerSession {
         self.conn.control(&self.conn.topics.manager(), self.status(true), true);
     }
 
+    /// Runs until the manager's outbox closes, then says goodbye and disconnects.
+    pub async fn run(mut self, mut outbox: mpsc::UnboundedReceiver<Envelope>) {
+        serve(&mut self, &mut outbox).await;
+        let topic = self.conn.topics.manager();
+        self.state = State::Offline;
+        // Clear the retained status (an empty retained message deletes it), then tell waiting
+        // workers that this manager is gone.
+        let last = vec![(topic.clone(), Vec::new(), true), (topic, self.status(false), false)];
+        self.conn.close(last, Duration::from_secs(2)).await;
+    }
+
+    fn presence(&mut self, id: String, presence: Presence) {
+        let member = self.members.contains(&id);
+        if presence.state == State::Offline {
+            if member && !self.lost.contains(&id) {
+                self.suspects.insert(id, Instant::now());
+            }
+            return;
+        }
+        self.suspects.remove(&id);
+        if member && let Some(t) = self.heard.get_mut(&id) {
+            *t = Instant::now();
+        }
+        let previous = self.epochs.insert(id.clone(), presence.epoch);
+        match previous {
+            // The worker reconnected: what was sent to it meanwhile may be lost.
+            Some(old) if presence.epoch > old && member => {
+                let (mine, all) = (self.conn.topics.to(&id), self.conn.topics.to(ALL));
+                self.conn.replay(|t| t == mine || t == all);
+            }
+            // A worker that just came: ask at once rather than at the next register.
+            None if self.state == State::Online => {
+                if let Some(register) = self.last_register.clone() {
+                    let _ = self.conn.send(&[self.conn.topics.to(ALL)], &register);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+impl Session for ManagerSession {
+    fn conn(&mut self) -> &mut Conn {
+        &mut self.conn
+    }
+
     fn up(&mut self, client: Option<rumqttc::AsyncClient>) {
         let subscriptions = self.conn.topics.manager_subscriptions();
         self.conn.up(client, &subscriptions);
@@ -76,34 +122,6 @@ impl ManagerSession {
         self.heard.values_mut().for_each(|t| *t = now);
         // Wills that came just before the connection dropped were the broker shutting down.
         self.suspects.clear();
-    }
-
-    /// Runs until the manager's outbox closes, then says goodbye and disconnects.
-    pub async fn run(mut self, mut outbox: mpsc::UnboundedReceiver<Envelope>) {
-        self.up(None);
-        let mut tick = tokio::time::interval(self.conn.cfg.heartbeat);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tokio::select! {
-                env = outbox.recv() => match env {
-                    Some(env) => self.outgoing(env),
-                    None => break,
-                },
-                net = self.conn.net.recv() => match net {
-                    Some(Net::Up(client)) => self.up(Some(client)),
-                    Some(Net::Down(why)) => self.conn.down(&why),
-                    Some(Net::Publish(topic, payload)) => self.incoming(&topic, &payload),
-                    Some(Net::Closed) | None => break,
-                },
-                _ = tick.tick() => self.tick(),
-            }
-        }
-        let topic = self.conn.topics.manager();
-        self.state = State::Offline;
-        // Clear the retained status (an empty retained message deletes it), then tell waiting
-        // workers that this manager is gone.
-        let last = vec![(topic.clone(), Vec::new(), true), (topic, self.status(false), false)];
-        self.conn.close(last, Duration::from_secs(2)).await;
     }
 
     fn outgoing(&mut self, env: Envelope) {
@@ -196,35 +214,6 @@ impl ManagerSession {
                 self.presence(id, presence);
             }
             Topic::To(_) | Topic::Manager => {}
-        }
-    }
-
-    fn presence(&mut self, id: String, presence: Presence) {
-        let member = self.members.contains(&id);
-        if presence.state == State::Offline {
-            if member && !self.lost.contains(&id) {
-                self.suspects.insert(id, Instant::now());
-            }
-            return;
-        }
-        self.suspects.remove(&id);
-        if member && let Some(t) = self.heard.get_mut(&id) {
-            *t = Instant::now();
-        }
-        let previous = self.epochs.insert(id.clone(), presence.epoch);
-        match previous {
-            // The worker reconnected: what was sent to it meanwhile may be lost.
-            Some(old) if presence.epoch > old && member => {
-                let (mine, all) = (self.conn.topics.to(&id), self.conn.topics.to(ALL));
-                self.conn.replay(|t| t == mine || t == all);
-            }
-            // A worker that just came: ask at once rather than at the next register.
-            None if self.state == State::Online => {
-                if let Some(register) = self.last_register.clone() {
-                    let _ = self.conn.send(&[self.conn.topics.to(ALL)], &register);
-                }
-            }
-            _ => {}
         }
     }
 

@@ -13,7 +13,7 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
-use super::conn::{Conn, Net};
+use super::conn::{Conn, Session, serve};
 use super::wire::{self, Presence, State, Topic};
 use crate::message::{Envelope, Message};
 use crate::messenger::mqtt::Ending;
@@ -49,14 +49,6 @@ impl WorkerSession {
         }
     }
 
-    fn up(&mut self, client: Option<rumqttc::AsyncClient>) {
-        let subscriptions = self.conn.topics.worker_subscriptions(&self.conn.id);
-        self.conn.up(client, &subscriptions);
-        self.manager_heard = Instant::now();
-        self.manager_will = None;
-        self.heartbeat();
-    }
-
     fn heartbeat(&self) {
         let beat = Presence {
             id: self.conn.id.clone(),
@@ -69,24 +61,7 @@ impl WorkerSession {
 
     /// Runs until the worker loop drops its link; returns why the worker stopped.
     pub async fn run(mut self, mut outbox: mpsc::UnboundedReceiver<Envelope>) -> Ending {
-        self.up(None);
-        let mut tick = tokio::time::interval(self.conn.cfg.heartbeat);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tokio::select! {
-                env = outbox.recv() => match env {
-                    Some(env) => self.outgoing(env),
-                    None => break,
-                },
-                net = self.conn.net.recv() => match net {
-                    Some(Net::Up(client)) => self.up(Some(client)),
-                    Some(Net::Down(why)) => self.conn.down(&why),
-                    Some(Net::Publish(topic, payload)) => self.incoming(&topic, &payload),
-                    Some(Net::Closed) | None => break,
-                },
-                _ = tick.tick() => self.tick(),
-            }
-        }
+        serve(&mut self, &mut outbox).await;
         self.conn.close(Vec::new(), Duration::from_secs(2)).await;
         self.ending
     }
@@ -102,6 +77,52 @@ impl WorkerSession {
             }
             self.ending = ending;
         }
+    }
+
+    fn manager_presence(&mut self, p: Presence) {
+        let mine = self.manager.as_deref() == Some(p.id.as_str());
+        if mine {
+            if p.state == State::Offline {
+                // A manager that finished says so without a will: no need to wait.
+                if p.epoch > 0 {
+                    self.end(Ending::ManagerGone(format!("the manager {} went offline", p.id)));
+                } else {
+                    self.manager_will.get_or_insert_with(Instant::now);
+                }
+                return;
+            }
+            self.manager_heard = Instant::now();
+            self.manager_will = None;
+            if p.epoch > self.manager_epoch {
+                if self.manager_epoch > 0 {
+                    // The manager reconnected: what this worker sent meanwhile may be lost.
+                    let from = self.conn.topics.from(&self.conn.id);
+                    self.conn.replay(|t| t == from);
+                }
+                self.manager_epoch = p.epoch;
+            }
+        }
+        if let (State::Running, Some(members)) = (p.state, &p.members)
+            && (mine || self.manager.is_none())
+            && !members.contains(&self.conn.id)
+        {
+            let why = format!("manager {} already has its {} worker(s)", p.id, members.len());
+            self.end(Ending::NotNeeded(why));
+        }
+    }
+}
+
+impl Session for WorkerSession {
+    fn conn(&mut self) -> &mut Conn {
+        &mut self.conn
+    }
+
+    fn up(&mut self, client: Option<rumqttc::AsyncClient>) {
+        let subscriptions = self.conn.topics.worker_subscriptions(&self.conn.id);
+        self.conn.up(client, &subscriptions);
+        self.manager_heard = Instant::now();
+        self.manager_will = None;
+        self.heartbeat();
     }
 
     fn outgoing(&mut self, env: Envelope) {
@@ -183,38 +204,6 @@ impl WorkerSession {
                 }
             }
             _ => tracing::debug!("ignoring a message on {topic}"),
-        }
-    }
-
-    fn manager_presence(&mut self, p: Presence) {
-        let mine = self.manager.as_deref() == Some(p.id.as_str());
-        if mine {
-            if p.state == State::Offline {
-                // A manager that finished says so without a will: no need to wait.
-                if p.epoch > 0 {
-                    self.end(Ending::ManagerGone(format!("the manager {} went offline", p.id)));
-                } else {
-                    self.manager_will.get_or_insert_with(Instant::now);
-                }
-                return;
-            }
-            self.manager_heard = Instant::now();
-            self.manager_will = None;
-            if p.epoch > self.manager_epoch {
-                if self.manager_epoch > 0 {
-                    // The manager reconnected: what this worker sent meanwhile may be lost.
-                    let from = self.conn.topics.from(&self.conn.id);
-                    self.conn.replay(|t| t == from);
-                }
-                self.manager_epoch = p.epoch;
-            }
-        }
-        if let (State::Running, Some(members)) = (p.state, &p.members)
-            && (mine || self.manager.is_none())
-            && !members.contains(&self.conn.id)
-        {
-            let why = format!("manager {} already has its {} worker(s)", p.id, members.len());
-            self.end(Ending::NotNeeded(why));
         }
     }
 
