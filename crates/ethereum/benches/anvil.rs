@@ -315,6 +315,8 @@ async fn main() {
     let address: Address = context["contracts"]["ledger"].as_str().unwrap().parse().unwrap();
     let chain_id = context["chainId"].as_u64().unwrap();
     let gas_price: u128 = context["gasPrice"].as_str().unwrap().parse().unwrap();
+    // reqwest is built with rustls but no crypto provider: a stock client needs a process default.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let http = ClientBuilder::default().connect(&node.http_url()).await.unwrap();
     let stock_ws =
         ClientBuilder::default().pubsub(alloy::transports::ws::WsConnect::new(node.ws_url())).await.unwrap();

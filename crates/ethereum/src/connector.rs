@@ -85,7 +85,7 @@ impl EthereumConnector {
     pub async fn connect(init: &ConnectorInit, config: EthereumConfig) -> Result<Self, ConnectorError> {
         let mut nodes = Vec::with_capacity(config.nodes.len());
         for (handle, url) in &config.nodes {
-            let node = crate::rpc::connect(handle, url).await.map_err(|e| {
+            let node = crate::rpc::connect(handle, url, config.timeout).await.map_err(|e| {
                 ConnectorError::Sut(format!("cannot connect to node \"{handle}\" at {url}: {e}"))
             })?;
             nodes.push(node);

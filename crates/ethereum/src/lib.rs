@@ -28,6 +28,7 @@ mod json;
 mod request;
 mod rpc;
 mod sender;
+mod tls;
 mod tx;
 mod watcher;
 

@@ -1,16 +1,28 @@
-//! The nodes: one alloy JSON-RPC client per node, over http:// or ws://, and the classes of
-//! JSON-RPC errors.
+//! The nodes: one alloy JSON-RPC client per node, over http://, ws://, https:// or wss://, and
+//! the classes of JSON-RPC errors.
 //!
 //! ws:// uses alloy's own WebSocket transport as it is. alloy 2.5 connects with Nagle's
 //! algorithm on, which was suspected of slowing request/response over ws://; measured here
 //! (one `eth_call` at a time through the connector against anvil), turning it off with
 //! TCP_NODELAY made ws:// slower, not faster: 3,300-4,300 calls/s against 7,200 with Nagle on
 //! and 5,600 over http://. See docs/connectors/ethereum.md.
+//!
+//! https:// and wss:// use the same transports on a rustls client configuration of our own
+//! (ring, the system's roots: see [`crate::tls`]); wss:// connects the socket here
+//! ([`WssConnect`]) and hands it to alloy's WebSocket backend. An https:// node is asked its
+//! chain id at connect, so that a certificate it cannot verify is an error there.
 
+use std::time::Duration;
+
+use alloy::primitives::U64;
+use alloy::pubsub::{ConnectionHandle, PubSubConnect};
 use alloy::rpc::client::{ClientBuilder, RpcClient};
-use alloy::transports::ws::WsConnect;
-use alloy::transports::{RpcError, TransportError, TransportResult};
+use alloy::transports::utils::guess_local_url;
+use alloy::transports::ws::{WsBackend, WsConnect};
+use alloy::transports::{RpcError, TransportError, TransportErrorKind, TransportResult};
 use caliper_core::connector::ErrorClass;
+use tokio_tungstenite::Connector;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 /// One node of the network.
 pub(crate) struct Node {
@@ -20,14 +32,99 @@ pub(crate) struct Node {
     pub(crate) client: RpcClient,
 }
 
-/// Connects to `url` (http:// or ws://).
-pub(crate) async fn connect(handle: &str, url: &str) -> TransportResult<Node> {
-    let client = if url.to_ascii_lowercase().starts_with("ws://") {
-        ClientBuilder::default().pubsub(WsConnect::new(url)).await?
-    } else {
-        ClientBuilder::default().connect(url).await?
+/// The transport a url asks for.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Scheme {
+    Http,
+    Https,
+    Ws,
+    Wss,
+}
+
+fn scheme(url: &str) -> Option<Scheme> {
+    let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
+    [("http://", Scheme::Http), ("https://", Scheme::Https), ("ws://", Scheme::Ws), ("wss://", Scheme::Wss)]
+        .into_iter()
+        .find(|(prefix, _)| lower.starts_with(prefix))
+        .map(|(_, scheme)| scheme)
+}
+
+/// Connects to `url` (http://, ws://, https:// or wss://); TLS handshakes, and the first call
+/// to an https:// node, are bounded by `limit`. The error is a message for the user (the TLS
+/// reason included), without the node's handle and url, which the caller adds.
+pub(crate) async fn connect(handle: &str, url: &str, limit: Duration) -> Result<Node, String> {
+    let client = match scheme(url) {
+        Some(Scheme::Ws) => {
+            ClientBuilder::default().pubsub(WsConnect::new(url)).await.map_err(|e| show(&e))?
+        }
+        Some(Scheme::Wss) => {
+            let tls = crate::tls::client_config()?;
+            let connect = ClientBuilder::default().pubsub(WssConnect { url: url.to_string(), tls });
+            tokio::time::timeout(limit, connect)
+                .await
+                .map_err(|_| format!("no TLS connection within {limit:?} (ethereum.timeout)"))?
+                .map_err(|e| show(&e))?
+        }
+        Some(Scheme::Http) => http(url, crate::tls::plain_config())?,
+        Some(Scheme::Https) => {
+            let client = http(url, (*crate::tls::client_config()?).clone())?;
+            let probe = client.request_noparams::<U64>("eth_chainId");
+            tokio::time::timeout(limit, probe)
+                .await
+                .map_err(|_| format!("no answer to eth_chainId within {limit:?} (ethereum.timeout)"))?
+                .map_err(|e| show(&e))?;
+            client
+        }
+        None => return Err("expected an http://, https://, ws:// or wss:// url".into()),
     };
     Ok(Node { handle: handle.to_string(), client })
+}
+
+/// An http:// or https:// client: alloy's reqwest transport, on a reqwest client given `tls`
+/// (reqwest has rustls without a provider; see [`crate::tls::plain_config`]).
+fn http(url: &str, tls: rustls::ClientConfig) -> Result<RpcClient, String> {
+    let parsed = url.parse::<reqwest::Url>().map_err(|e| format!("not a url: {e}"))?;
+    let client = reqwest::Client::builder()
+        .tls_backend_preconfigured(tls)
+        .build()
+        .map_err(|e| crate::tls::describe(&e))?;
+    Ok(RpcClient::new_http_with_client(client, parsed))
+}
+
+/// A transport error as one line, its causes (a TLS reason among them) included.
+fn show(err: &TransportError) -> String {
+    crate::tls::describe(err)
+}
+
+/// alloy's WebSocket connection over TLS on our client configuration: the socket is connected
+/// here and run by alloy's own backend, with [`WsConnect`]'s defaults (its keepalive of 10 s,
+/// 10 reconnect attempts 3 s apart), so a wss:// node behaves as a ws:// one does.
+#[derive(Clone)]
+struct WssConnect {
+    url: String,
+    tls: std::sync::Arc<rustls::ClientConfig>,
+}
+
+/// [`WsConnect`]'s keepalive interval (alloy's `DEFAULT_KEEPALIVE`).
+const KEEPALIVE: Duration = Duration::from_secs(10);
+
+impl PubSubConnect for WssConnect {
+    fn is_local(&self) -> bool {
+        guess_local_url(&self.url)
+    }
+
+    async fn connect(&self) -> TransportResult<ConnectionHandle> {
+        // WsConnect makes the request: credentials in the url become its Authorization header.
+        let request =
+            WsConnect::new(self.url.clone()).into_client_request().map_err(TransportErrorKind::custom)?;
+        let connector = Some(Connector::Rustls(self.tls.clone()));
+        let (socket, _) = tokio_tungstenite::connect_async_tls_with_config(request, None, false, connector)
+            .await
+            .map_err(TransportErrorKind::custom)?;
+        let (handle, interface) = ConnectionHandle::new();
+        WsBackend::from_socket(socket, interface, KEEPALIVE).spawn();
+        Ok(handle.with_max_retries(10).with_retry_interval(Duration::from_secs(3)))
+    }
 }
 
 /// The class of a failed JSON-RPC call, and a message for the status.
@@ -57,7 +154,9 @@ pub(crate) fn classify(err: &TransportError) -> (ErrorClass, String) {
             }
             (class, text)
         }
-        RpcError::Transport(kind) => (ErrorClass::Connection, format!("node unreachable: {kind}")),
+        RpcError::Transport(kind) => {
+            (ErrorClass::Connection, format!("node unreachable: {}", crate::tls::describe(kind)))
+        }
         RpcError::NullResp => (ErrorClass::Other, "the node answered null".into()),
         other => (ErrorClass::Other, other.to_string()),
     }

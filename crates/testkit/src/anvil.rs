@@ -63,6 +63,11 @@ impl Anvil {
         panic!("anvil did not answer JSON-RPC within {START_TIMEOUT:?} (three tries)");
     }
 
+    /// Its port on 127.0.0.1 (http and ws both).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
     /// `http://127.0.0.1:<port>`.
     pub fn http_url(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
