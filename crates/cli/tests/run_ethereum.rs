@@ -20,6 +20,7 @@ use caliper_core::connector::{ConnectorFactory, ConnectorInit, NullSink, TxState
 use caliper_core::settings::Settings;
 use caliper_ethereum::EthereumFactory;
 use caliper_testkit::anvil::{ADDRESS_0, Anvil};
+use caliper_testkit::example::account;
 use common::*;
 use serde_json::{Value, json};
 
@@ -70,23 +71,6 @@ fn copy_dir(from: &Path, to: &Path) {
             std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
         }
     }
-}
-
-/// The account names of the example's utils/simple-state.js: the worker index and the
-/// account's 1-based counter, both base 26 in the letters a..z (least significant digit
-/// first), joined by "_".
-fn account(worker: usize, index: usize) -> String {
-    fn base26(mut n: usize) -> String {
-        let mut text = String::new();
-        loop {
-            text.push((b'a' + (n % 26) as u8) as char);
-            n /= 26;
-            if n == 0 {
-                return text;
-            }
-        }
-    }
-    format!("{}_{}", base26(worker), base26(index))
 }
 
 /// The ledger as a reader sees it: a connector on `network` with the contract that the run

@@ -6,59 +6,26 @@
 
 mod common;
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use caliper_core::connector::{Connector, ErrorClass, TxState};
-use common::anvil::{ADDRESS_0, ADDRESS_1, Anvil, KEY_0, KEY_1, MNEMONIC};
+use caliper_core::connector::{ErrorClass, TxState};
+use common::anvil::{Anvil, KEY_0, MNEMONIC};
+use common::{artifact, deploy, network, one, open, query};
 use serde_json::{Value, json};
 
 /// The longest any test may take against anvil before it is a failure, not a hang.
 const TEST_LIMIT: Duration = Duration::from_secs(90);
 
-fn network(url: &str, extra: Value) -> Value {
-    let mut section = json!({
-        "url": url,
-        "contractDeployerAddress": ADDRESS_0,
-        "contractDeployerAddressPrivateKey": KEY_0,
-        "fromAddress": ADDRESS_1,
-        "fromAddressPrivateKey": KEY_1,
-        "transactionConfirmationBlocks": 1,
-        "timeout": 20,
-        "pollInterval": 20,
-        "contracts": {"ledger": {"path": common::ledger_artifact(), "gas": {"transfer": 100000}}},
-    });
-    if let (Value::Object(s), Value::Object(e)) = (&mut section, extra) {
-        s.extend(e);
-    }
-    json!({ "ethereum": section })
-}
-
-/// Deploys the ledger with a manager connector and returns the worker arguments.
-async fn deploy(raw: &Value, workers: usize) -> Vec<Value> {
-    let (manager, _) = common::connector(raw.clone(), -1).await;
-    manager.init(false).await.expect("init");
-    manager.install_smart_contract().await.expect("install");
-    manager.prepare_worker_arguments(workers).await.expect("worker arguments")
-}
-
-fn open(account: &str, amount: i64) -> Value {
-    json!({"contract": "ledger", "verb": "open", "args": [account, amount]})
-}
-
-fn query(account: &str) -> Value {
-    json!({"contract": "ledger", "verb": "query", "args": [account], "readOnly": true})
-}
-
-async fn one(connector: &Arc<dyn Connector>, request: Value) -> caliper_core::TxStatus {
-    connector.send_requests(request).await.remove(0)
+/// The ledger, with a gas limit for `transfer` (the other writes are estimated).
+fn ledger() -> Value {
+    artifact(json!({"gas": {"transfer": 100000}}))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deploys_writes_reads_reverts_and_refuses_bad_arguments_over_http() {
     tokio::time::timeout(TEST_LIMIT, async {
         let anvil = Anvil::start();
-        let raw = network(&anvil.http_url(), json!({}));
+        let raw = network(&anvil.http_url(), ledger(), json!({}));
         let args = deploy(&raw, 1).await;
         let (worker, sink) = common::connector(raw, 0).await;
         let context = worker.get_context(0, &args[0]).await.expect("context");
@@ -139,7 +106,7 @@ async fn ws_nodes_identities_and_a_nonce_resync() {
             "nodes": {"ws": anvil.ws_url()},
             "identities": {"carol": {"mnemonic": MNEMONIC, "index": 4}},
         });
-        let raw = network(&anvil.ws_url(), extra);
+        let raw = network(&anvil.ws_url(), ledger(), extra);
         let args = deploy(&raw, 1).await;
         let (worker, _) = common::connector(raw.clone(), 0).await;
         worker.get_context(0, &args[0]).await.expect("context");
@@ -184,7 +151,7 @@ async fn ws_nodes_identities_and_a_nonce_resync() {
 async fn a_node_killed_mid_round_fails_the_outstanding_transactions_by_the_deadline() {
     tokio::time::timeout(TEST_LIMIT, async {
         let mut anvil = Anvil::start();
-        let raw = network(&anvil.http_url(), json!({"timeout": 4}));
+        let raw = network(&anvil.http_url(), ledger(), json!({"timeout": 4}));
         let args = deploy(&raw, 1).await;
         let (worker, sink) = common::connector(raw, 0).await;
         worker.get_context(0, &args[0]).await.expect("context");

@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use caliper_core::config::NetworkConfig;
 use caliper_core::connector::{Connector, TxState};
+use caliper_testkit::example::account;
 use common::anvil::Anvil;
 use serde_json::{Value, json};
 
@@ -28,22 +29,6 @@ fn example_network(anvil: &Anvil) -> Value {
     raw["ethereum"]["url"] = json!(anvil.ws_url());
     raw["ethereum"]["contracts"]["simple"]["path"] = json!(common::ledger_artifact());
     raw
-}
-
-/// The account names of the example's simple-state.js (worker and counter in base 26, least
-/// significant digit first, joined by "_").
-fn account(worker: usize, index: usize) -> String {
-    fn base26(mut n: usize) -> String {
-        let mut text = String::new();
-        loop {
-            text.push((b'a' + (n % 26) as u8) as char);
-            n /= 26;
-            if n == 0 {
-                return text;
-            }
-        }
-    }
-    format!("{}_{}", base26(worker), base26(index))
 }
 
 async fn all_succeed(worker: &Arc<dyn Connector>, requests: Vec<Value>) -> Vec<caliper_core::TxStatus> {

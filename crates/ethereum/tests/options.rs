@@ -18,7 +18,8 @@ use alloy::json_abi::JsonAbi;
 use alloy::primitives::{I256, hex};
 use caliper_core::TxStatus;
 use caliper_core::connector::{Connector, ErrorClass, TxState};
-use common::anvil::{ADDRESS_0, ADDRESS_1, Anvil, KEY_0, KEY_1};
+use common::anvil::{ADDRESS_0, ADDRESS_1, Anvil, KEY_1};
+use common::{artifact, deploy, network, one, open, query, worker};
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
@@ -28,67 +29,15 @@ const TEST_LIMIT: Duration = Duration::from_secs(60);
 /// Caliper 0.6's `fromAddressSeed` of its Besu example (and of docs/connectors/ethereum.md).
 const SEED: &str = "0x3f841bf589fdf83a521e55d51afddc34fa65351161eead24f064855fc29c9580";
 
-/// A network configuration on `url` with `contracts`: anvil's account 0 deploys, account 1
-/// (`ADDRESS_1`) sends; `extra` keys are added to (or replace) the `ethereum` section's.
-fn network(url: &str, contracts: Value, extra: Value) -> Value {
-    let mut section = json!({
-        "url": url,
-        "contractDeployerAddress": ADDRESS_0,
-        "contractDeployerAddressPrivateKey": KEY_0,
-        "fromAddress": ADDRESS_1,
-        "fromAddressPrivateKey": KEY_1,
-        "transactionConfirmationBlocks": 1,
-        "timeout": 20,
-        "pollInterval": 20,
-        "contracts": contracts,
-    });
-    if let (Value::Object(s), Value::Object(e)) = (&mut section, extra) {
-        s.extend(e);
-    }
-    json!({ "ethereum": section })
-}
-
-/// The ledger deployed from its artifact, with `spec`'s keys added.
-fn artifact(spec: Value) -> Value {
-    let mut contract = json!({"path": common::ledger_artifact()});
-    if let (Value::Object(c), Value::Object(s)) = (&mut contract, spec) {
-        c.extend(s);
-    }
-    json!({ "ledger": contract })
-}
-
 /// The ledger's ABI, as `ledger.json` holds it.
 fn ledger_abi() -> Value {
     let text = std::fs::read_to_string(common::ledger_artifact()).expect("ledger.json");
     serde_json::from_str::<Value>(&text).expect("ledger.json is JSON")["abi"].clone()
 }
 
-/// Deploys the ledger with a manager connector; the worker arguments.
-async fn deploy(raw: &Value, workers: usize) -> Vec<Value> {
-    let (manager, _) = common::connector(raw.clone(), -1).await;
-    manager.init(false).await.expect("init");
-    manager.install_smart_contract().await.expect("install");
-    manager.prepare_worker_arguments(workers).await.expect("worker arguments")
-}
-
 /// The address the worker arguments give the ledger.
 fn ledger_address(args: &[Value]) -> String {
     args[0]["contracts"]["ledger"]["address"].as_str().expect("the ledger's address").to_string()
-}
-
-/// A worker connector on `raw` with its round context.
-async fn worker(raw: Value, index: i64, args: &Value) -> (Arc<dyn Connector>, Value) {
-    let (connector, _) = common::connector(raw, index).await;
-    let context = connector.get_context(0, args).await.expect("context");
-    (connector, context)
-}
-
-fn open(account: &str, amount: i64) -> Value {
-    json!({"contract": "ledger", "verb": "open", "args": [account, amount]})
-}
-
-fn query(account: &str) -> Value {
-    json!({"contract": "ledger", "verb": "query", "args": [account], "readOnly": true})
 }
 
 /// `request` with `fields` added.
@@ -98,10 +47,6 @@ fn with(request: Value, fields: Value) -> Value {
         r.extend(f);
     }
     request
-}
-
-async fn one(connector: &Arc<dyn Connector>, request: Value) -> TxStatus {
-    connector.send_requests(request).await.remove(0)
 }
 
 /// The balance a read-only `query` returns.

@@ -3,10 +3,12 @@
 //!
 //! - [`anvil`]: a real anvil node (Foundry's local Ethereum node), found or installed, started
 //!   on a free loopback port and killed by its PID when dropped.
+//! - [`example`]: the account names of `examples/ethereum-simple`'s workload modules.
 //! - [`certs`]: test CAs and the certificates they sign, made with the `openssl` command line.
 //! - [`tls_proxy`]: a TLS-terminating proxy on a free loopback port in front of a plain TCP
 //!   port (https:// and wss:// in front of anvil).
 
 pub mod anvil;
 pub mod certs;
+pub mod example;
 pub mod tls_proxy;
