@@ -163,7 +163,7 @@ impl EthereumConnector {
 
     /// `step`, bounded by `ethereum.timeout`: over ws:// alloy holds requests to a node that went
     /// away while it reconnects, for minutes; the step fails with the node named instead.
-    async fn bounded<T>(
+    pub(crate) async fn bounded<T>(
         &self,
         step: &str,
         work: impl std::future::Future<Output = Result<T, ConnectorError>>,

@@ -68,11 +68,16 @@ pub(crate) async fn install(connector: &EthereumConnector) -> Result<(), Connect
         });
     };
     let client = connector.main_client();
-    let (chain_id, gas_price) = connector.chain_and_price().await?;
-    let first: U256 = client
-        .request("eth_getTransactionCount", (signer.address(), "pending"))
-        .await
-        .map_err(sut("eth_getTransactionCount"))?;
+    let (chain_id, gas_price, first) = connector
+        .bounded("deploying", async {
+            let (chain_id, gas_price) = connector.chain_and_price().await?;
+            let first: U256 = client
+                .request("eth_getTransactionCount", (signer.address(), "pending"))
+                .await
+                .map_err(sut("eth_getTransactionCount"))?;
+            Ok((chain_id, gas_price, first))
+        })
+        .await?;
     let first = first.saturating_to::<u64>();
     let mut signed = Vec::with_capacity(todo.len());
     for (i, (id, spec)) in todo.iter().enumerate() {
@@ -122,10 +127,19 @@ async fn deploy_one(
     timeout: Duration,
 ) -> Result<Address, ConnectorError> {
     let fail = |message: String| ConnectorError::Sut(format!("deploying contract \"{id}\": {message}"));
-    client.request::<_, B256>("eth_sendRawTransaction", (raw,)).await.map_err(|e| fail(classify(&e).1))?;
+    // Every call is bounded by the deadline: over ws:// alloy holds requests to a node that
+    // went away while it reconnects.
     let deadline = Instant::now() + timeout;
+    let send = client.request::<_, B256>("eth_sendRawTransaction", (raw,));
+    tokio::time::timeout_at(deadline, send)
+        .await
+        .map_err(|_| {
+            fail(format!("no answer to eth_sendRawTransaction within {timeout:?} (ethereum.timeout)"))
+        })?
+        .map_err(|e| fail(classify(&e).1))?;
     loop {
-        match client.request::<_, Option<DeployReceipt>>("eth_getTransactionReceipt", (hash,)).await {
+        let lookup = client.request::<_, Option<DeployReceipt>>("eth_getTransactionReceipt", (hash,));
+        match tokio::time::timeout_at(deadline, lookup).await.unwrap_or(Ok(None)) {
             Ok(Some(receipt)) => {
                 if receipt.status != Some(U64::from(1)) {
                     return Err(fail(format!(

@@ -458,3 +458,30 @@ async fn a_write_the_node_drops_times_out_and_its_sender_fills_the_gap() {
     .await
     .expect("the test took too long");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_that_never_answers_fails_each_step_within_the_timeout() {
+    tokio::time::timeout(TEST_LIMIT, async {
+        // A node that takes connections and never answers (a hung node): the listener's
+        // backlog accepts them, nothing reads.
+        let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", silent.local_addr().unwrap());
+        let raw = network(&url, artifact(json!({"gas": {"open": 150000}})), json!({"timeout": 2}));
+        let (manager, _) = common::connector(raw.clone(), -1).await;
+        let (worker, _) = common::connector(raw, 0).await;
+        let limit = Duration::from_secs(5);
+
+        let start = Instant::now();
+        let init = manager.init(false).await.unwrap_err().to_string();
+        let install = manager.install_smart_contract().await.unwrap_err().to_string();
+        let prepare = worker.get_context(0, &json!({})).await.unwrap_err().to_string();
+        for message in [&init, &install, &prepare] {
+            assert!(message.contains("did not answer within 2s (ethereum.timeout)"), "{message}");
+            assert!(message.contains(&url), "names the node: {message}");
+        }
+        assert!(start.elapsed() < 3 * limit, "each step ended by its timeout: {:?}", start.elapsed());
+        drop(silent);
+    })
+    .await
+    .expect("a step waited past its timeout");
+}
