@@ -12,7 +12,7 @@
 //!     simple: {path: contracts/ledger.json, gas: {transfer: 70000}, estimateGas: false}
 //!   identities:                              # beyond Caliper: senders a request selects
 //!     alice: {privateKey: "0x..."}
-//!     bob: {mnemonic: "test test ... junk", index: 3}
+//!     bob: {mnemonic: "test test ... junk", index: 3, accounts: 4}   # 4 accounts per worker
 //!   timeout: 60                              # seconds a transaction may take, default 60
 //!   pollInterval: 50                         # milliseconds between head checks, default 50
 //! ```
@@ -131,20 +131,28 @@ impl std::fmt::Debug for FromAccount {
 pub(crate) enum Identity {
     /// One account (so only one worker may use it).
     Key(B256),
-    /// Worker `w` uses the account at `index + w` of the mnemonic (`m/44'/60'/0'/0/<i>`).
+    /// Worker `w` sends from the `accounts` accounts of the mnemonic (`m/44'/60'/0'/0/<i>`) from
+    /// `index + w * accounts` on, in turn.
     Mnemonic {
         /// The BIP-39 phrase.
         phrase: String,
-        /// The index of worker 0's account.
+        /// The index of worker 0's first account.
         index: u32,
+        /// How many accounts each worker sends from.
+        accounts: u32,
     },
 }
+
+/// The most accounts one identity gives each worker.
+pub(crate) const MAX_ACCOUNTS: u32 = 1000;
 
 impl std::fmt::Debug for Identity {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Identity::Key(_) => f.write_str("Key(<secret>)"),
-            Identity::Mnemonic { index, .. } => write!(f, "Mnemonic(<secret>, index {index})"),
+            Identity::Mnemonic { index, accounts, .. } => {
+                write!(f, "Mnemonic(<secret>, index {index}, accounts {accounts})")
+            }
         }
     }
 }
@@ -332,10 +340,9 @@ impl EthereumConfig {
     /// send from one worker only, or the workers' nonces collide; mnemonic identities of one
     /// phrase must not hand the same index to two workers.
     pub fn check_workers(&self, workers: usize) -> Result<(), ConnectorError> {
-        if workers <= 1 {
-            return Ok(());
-        }
-        if let Some(FromAccount::Key(_)) = self.from {
+        if workers > 1
+            && let Some(FromAccount::Key(_)) = self.from
+        {
             return Err(config(
                 "ethereum.fromAddressPrivateKey",
                 format!(
@@ -343,10 +350,11 @@ impl EthereumConfig {
                 ),
             ));
         }
-        let mut ranges: Vec<(&str, &String, u64)> = Vec::new();
+        // The accounts of each mnemonic identity across all workers: [first, end).
+        let mut spans: Vec<(&str, &String, u64, u64)> = Vec::new();
         for (name, identity) in &self.identities {
             match identity {
-                Identity::Key(_) => {
+                Identity::Key(_) if workers > 1 => {
                     return Err(config(
                         format!("ethereum.identities.{name}"),
                         format!(
@@ -354,19 +362,22 @@ impl EthereumConfig {
                         ),
                     ));
                 }
-                Identity::Mnemonic { phrase, index } => {
-                    let start = u64::from(*index);
-                    if let Some((other, _, _)) =
-                        ranges.iter().find(|(_, p, s)| *p == phrase && start.abs_diff(*s) < workers as u64)
+                Identity::Key(_) => {}
+                Identity::Mnemonic { phrase, index, accounts } => {
+                    let first = u64::from(*index);
+                    let end = first + workers.max(1) as u64 * u64::from(*accounts);
+                    if let Some((other, ..)) =
+                        spans.iter().find(|(_, p, f, e)| *p == phrase && first < *e && *f < end)
                     {
                         return Err(config(
                             format!("ethereum.identities.{name}.index"),
                             format!(
-                                "worker w uses index + w, so with {workers} workers the indices of \"{other}\" and \"{name}\" overlap; keep them at least {workers} apart"
+                                "worker w sends from accounts index + w × accounts onwards, so with {workers} worker(s) the accounts of \"{other}\" and \"{name}\" overlap (\"{name}\" uses {first} to {}); move one index past the other's last account",
+                                end - 1
                             ),
                         ));
                     }
-                    ranges.push((name, phrase, start));
+                    spans.push((name, phrase, first, end));
                 }
             }
         }
@@ -450,16 +461,18 @@ fn identity(spec: &Value, path: &str) -> Result<Identity, ConnectorError> {
             format!("expected {{privateKey}} or {{mnemonic, index}}, got {}", kind(spec)),
         ));
     };
-    if let Some((key, message)) = unknown_key(map, &["privateKey", "mnemonic", "index"]) {
+    if let Some((key, message)) = unknown_key(map, &["privateKey", "mnemonic", "index", "accounts"]) {
         return Err(config(format!("{path}.{key}"), message));
     }
     match (map.get("privateKey"), map.get("mnemonic")) {
         (Some(key), None) => {
-            if map.contains_key("index") {
-                return Err(config(
-                    format!("{path}.index"),
-                    "an index goes with a mnemonic, not a private key",
-                ));
+            for key in ["index", "accounts"] {
+                if map.contains_key(key) {
+                    return Err(config(
+                        format!("{path}.{key}"),
+                        format!("`{key}` goes with a mnemonic, not a private key"),
+                    ));
+                }
             }
             Ok(Identity::Key(private_key(key, &format!("{path}.privateKey"))?))
         }
@@ -468,6 +481,10 @@ fn identity(spec: &Value, path: &str) -> Result<Identity, ConnectorError> {
                 Some(v) => integer(v, &format!("{path}.index"), 0, u64::from(u32::MAX >> 1))? as u32,
                 None => 0,
             };
+            let accounts = match map.get("accounts") {
+                Some(v) => integer(v, &format!("{path}.accounts"), 1, u64::from(MAX_ACCOUNTS))? as u32,
+                None => 1,
+            };
             // Derive once here so that a bad phrase is a configuration error, not a failure
             // in every worker.
             alloy::signers::local::MnemonicBuilder::<alloy::signers::local::coins_bip39::English>::default()
@@ -475,7 +492,7 @@ fn identity(spec: &Value, path: &str) -> Result<Identity, ConnectorError> {
                 .index(index)
                 .and_then(|b| b.build())
                 .map_err(|_| config(format!("{path}.mnemonic"), "not a valid BIP-39 English mnemonic"))?;
-            Ok(Identity::Mnemonic { phrase: phrase.clone(), index })
+            Ok(Identity::Mnemonic { phrase: phrase.clone(), index, accounts })
         }
         (None, Some(other)) => {
             Err(config(format!("{path}.mnemonic"), format!("expected a BIP-39 phrase, got {}", kind(other))))

@@ -27,7 +27,7 @@ use crate::config::EthereumConfig;
 use crate::deploy;
 use crate::request::Request;
 use crate::rpc::{Node, classify};
-use crate::sender::{Sender, from_signer, identity_signer};
+use crate::sender::{Pool, Sender, from_signer, identity_signers};
 use crate::tx::{Unsigned, sign};
 use crate::watcher::Watcher;
 
@@ -49,8 +49,8 @@ pub struct EthereumConnector {
     pub(crate) config: EthereumConfig,
     pub(crate) nodes: Vec<Node>,
     next_node: AtomicUsize,
-    default_sender: Option<Arc<Sender>>,
-    senders: HashMap<String, Arc<Sender>>,
+    default_sender: Option<Arc<Pool>>,
+    senders: HashMap<String, Arc<Pool>>,
     /// Contracts deployed by `install_smart_contract`: id -> (address, ABI).
     pub(crate) deployed: Mutex<BTreeMap<String, (Address, JsonAbi)>>,
     round: RwLock<Option<Arc<Round>>>,
@@ -92,21 +92,21 @@ impl EthereumConnector {
         }
         let worker = init.worker_index;
         let default_sender = match &config.from {
-            Some(from) => Some(Arc::new(Sender::new(from_signer(from, worker).ok_or_else(|| {
+            Some(from) => Some(Arc::new(Pool::new(vec![from_signer(from, worker).ok_or_else(|| {
                 ConnectorError::Config {
                     path: "ethereum.fromAddressSeed".into(),
                     message: format!("cannot derive the account of worker {worker}"),
                 }
-            })?))),
+            })?]))),
             None => None,
         };
         let mut senders = HashMap::new();
         for (name, identity) in &config.identities {
-            let signer = identity_signer(identity, worker).ok_or_else(|| ConnectorError::Config {
+            let signers = identity_signers(identity, worker).ok_or_else(|| ConnectorError::Config {
                 path: format!("ethereum.identities.{name}"),
-                message: format!("cannot derive the account of worker {worker}"),
+                message: format!("cannot derive the accounts of worker {worker}"),
             })?;
-            senders.insert(name.clone(), Arc::new(Sender::new(signer)));
+            senders.insert(name.clone(), Arc::new(Pool::new(signers)));
         }
         // Without Caliper's from-account, a single identity is the default sender, so that
         // workload modules written for Caliper (which name no identity) run unchanged.
@@ -143,18 +143,20 @@ impl EthereumConnector {
         }
     }
 
+    /// The account a request sends from: the next one of its identity's pool (or the default's).
     fn sender(&self, identity: Option<&str>) -> Result<&Arc<Sender>, Failure> {
-        match identity {
+        let pool = match identity {
             None => self.default_sender.as_ref().ok_or_else(|| {
                 invalid(
                     "no sender: configure fromAddressSeed or fromAddressPrivateKey, or name an `identity`",
                 )
-            }),
+            })?,
             Some(name) => self
                 .senders
                 .get(name)
-                .ok_or_else(|| invalid(unknown("identity", name, self.senders.keys().map(String::as_str)))),
-        }
+                .ok_or_else(|| invalid(unknown("identity", name, self.senders.keys().map(String::as_str))))?,
+        };
+        Ok(pool.pick())
     }
 
     fn current_round(&self) -> Option<Arc<Round>> {
@@ -260,7 +262,7 @@ impl EthereumConnector {
         if request.read_only {
             let from = match request.identity.as_deref() {
                 Some(_) => Some(self.sender(request.identity.as_deref())?.address()),
-                None => self.default_sender.as_ref().map(|s| s.address()),
+                None => self.default_sender.as_ref().map(|p| p.pick().address()),
             };
             let call = call_object(from, contract.address, &data, request.value);
             let eth_call = || {
@@ -528,12 +530,13 @@ impl Connector for EthereumConnector {
     async fn get_context(&self, _round_index: usize, worker_args: &Value) -> Result<Value, ConnectorError> {
         let contracts = self.round_contracts(worker_args).await?;
         let client = self.main_client();
-        let mut senders: Vec<&Arc<Sender>> = self.senders.values().collect();
+        let mut pools: Vec<&Arc<Pool>> = self.senders.values().collect();
         if let Some(default) = &self.default_sender
-            && !senders.iter().any(|s| Arc::ptr_eq(s, default))
+            && !pools.iter().any(|p| Arc::ptr_eq(p, default))
         {
-            senders.push(default);
+            pools.push(default);
         }
+        let senders: Vec<&Arc<Sender>> = pools.iter().flat_map(|p| p.senders()).collect();
         let (chain_id, gas_price, watcher) = self
             .bounded("preparing the round", async {
                 let (chain_id, gas_price) = self.chain_and_price().await?;
@@ -554,8 +557,8 @@ impl Connector for EthereumConnector {
             "chainId": chain_id,
             "clientIndex": self.get_worker_index(),
             "gasPrice": gas_price.to_string(),
-            "fromAddress": self.default_sender.as_ref().map(|s| s.address().to_checksum(None)),
-            "identities": self.senders.iter().map(|(k, s)| (k.clone(), json!(s.address().to_checksum(None)))).collect::<serde_json::Map<_, _>>(),
+            "fromAddress": self.default_sender.as_ref().map(|p| p.describe()),
+            "identities": self.senders.iter().map(|(k, p)| (k.clone(), p.describe())).collect::<serde_json::Map<_, _>>(),
             "nodes": self.nodes.iter().map(|n| n.handle.clone()).collect::<Vec<_>>(),
             "contracts": contracts.iter().map(|(k, c)| (k.clone(), json!(c.address.to_checksum(None)))).collect::<serde_json::Map<_, _>>(),
         });

@@ -6,7 +6,8 @@
 //! failing transaction reads the node's count again and resets the counter, unless another
 //! resynchronisation got there first; the other transactions keep going meanwhile.
 
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use alloy::primitives::{Address, B256, U256};
 use alloy::rpc::client::RpcClient;
@@ -87,6 +88,44 @@ impl Sender {
     }
 }
 
+/// The accounts one identity (or the default sender) sends from in this worker, used in
+/// turn: a node holds only so many pending transactions per account (geth 16 executable,
+/// Besu a share of its pool), so a rate beyond that needs several senders.
+pub(crate) struct Pool {
+    senders: Vec<Arc<Sender>>,
+    next: AtomicUsize,
+}
+
+impl Pool {
+    /// A pool of `signers` (at least one).
+    pub(crate) fn new(signers: Vec<PrivateKeySigner>) -> Self {
+        Pool {
+            senders: signers.into_iter().map(|s| Arc::new(Sender::new(s))).collect(),
+            next: AtomicUsize::new(0),
+        }
+    }
+
+    /// The next account, in turn.
+    pub(crate) fn pick(&self) -> &Arc<Sender> {
+        let i = self.next.fetch_add(1, Ordering::Relaxed) % self.senders.len();
+        &self.senders[i]
+    }
+
+    /// Every account of the pool.
+    pub(crate) fn senders(&self) -> &[Arc<Sender>] {
+        &self.senders
+    }
+
+    /// The addresses, for the round context: one address, or a list for several.
+    pub(crate) fn describe(&self) -> serde_json::Value {
+        let addresses: Vec<String> = self.senders.iter().map(|s| s.address().to_checksum(None)).collect();
+        match addresses.as_slice() {
+            [one] => serde_json::Value::String(one.clone()),
+            _ => serde_json::json!(addresses),
+        }
+    }
+}
+
 async fn pending_count(client: &RpcClient, address: Address) -> TransportResult<u64> {
     let count: U256 = client.request("eth_getTransactionCount", (address, "pending")).await?;
     Ok(count.saturating_to())
@@ -115,13 +154,24 @@ pub(crate) fn from_signer(from: &FromAccount, worker: i64) -> Option<PrivateKeyS
     }
 }
 
-/// The signer of identity `identity` for worker `worker` (the manager takes worker 0's).
-pub(crate) fn identity_signer(identity: &Identity, worker: i64) -> Option<PrivateKeySigner> {
+/// The signers of identity `identity` for worker `worker` (the manager takes worker 0's): one
+/// for a private key, `accounts` for a mnemonic.
+pub(crate) fn identity_signers(identity: &Identity, worker: i64) -> Option<Vec<PrivateKeySigner>> {
     match identity {
-        Identity::Key(key) => key_signer(key),
-        Identity::Mnemonic { phrase, index } => {
-            let index = index.checked_add(u32::try_from(worker.max(0)).ok()?)?;
-            MnemonicBuilder::<English>::default().phrase(phrase.as_str()).index(index).ok()?.build().ok()
+        Identity::Key(key) => Some(vec![key_signer(key)?]),
+        Identity::Mnemonic { phrase, index, accounts } => {
+            let worker = u32::try_from(worker.max(0)).ok()?;
+            let first = index.checked_add(worker.checked_mul(*accounts)?)?;
+            (0..*accounts)
+                .map(|i| {
+                    MnemonicBuilder::<English>::default()
+                        .phrase(phrase.as_str())
+                        .index(first.checked_add(i)?)
+                        .ok()?
+                        .build()
+                        .ok()
+                })
+                .collect()
         }
     }
 }
@@ -133,13 +183,19 @@ mod tests {
     #[test]
     fn mnemonic_identities_give_each_worker_its_own_account() {
         let phrase = "test test test test test test test test test test test junk".to_string();
-        let identity = Identity::Mnemonic { phrase, index: 0 };
-        let w0 = identity_signer(&identity, 0).unwrap().address();
-        let w1 = identity_signer(&identity, 1).unwrap().address();
+        let identity = Identity::Mnemonic { phrase: phrase.clone(), index: 0, accounts: 1 };
+        let address = |identity: &Identity, worker| identity_signers(identity, worker).unwrap()[0].address();
+        let w0 = address(&identity, 0);
+        let w1 = address(&identity, 1);
         // anvil's first two default accounts.
         assert_eq!(w0, "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266".parse::<Address>().unwrap());
         assert_eq!(w1, "0x70997970C51812dc3A010C7d01b50e0d17dc79C8".parse::<Address>().unwrap());
-        assert_eq!(identity_signer(&identity, -1).unwrap().address(), w0);
+        assert_eq!(address(&identity, -1), w0);
+        // With two accounts each, worker 1 sends from anvil's accounts 2 and 3.
+        let pool = Identity::Mnemonic { phrase, index: 0, accounts: 2 };
+        let w1: Vec<Address> = identity_signers(&pool, 1).unwrap().iter().map(|s| s.address()).collect();
+        assert_eq!(w1[0], "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC".parse::<Address>().unwrap());
+        assert_eq!(w1[1], "0x90F79bf6EB2c4f870365E785982E1f101E93b906".parse::<Address>().unwrap());
     }
 
     #[test]

@@ -135,6 +135,36 @@ fn senders_that_would_share_nonces_across_workers_are_refused() {
     }
     let seed = parse(json!({"url": "ws://x", "fromAddressSeed": "0x1234"})).unwrap();
     assert!(seed.check_workers(8).is_ok());
+
+    // Pools: "a" gives each of 2 workers 3 accounts (indices 1 to 6), so "b" may start at 7,
+    // not at 6; and even one worker cannot share an account between two identities.
+    let pools = |b: u64| {
+        parse(json!({"url": "ws://x", "identities": {
+            "a": {"mnemonic": phrase, "index": 1, "accounts": 3},
+            "b": {"mnemonic": phrase, "index": b, "accounts": 2},
+        }}))
+        .unwrap()
+    };
+    assert!(pools(7).check_workers(2).is_ok());
+    match pools(6).check_workers(2) {
+        Err(ConnectorError::Config { path, message }) => {
+            assert_eq!(path, "ethereum.identities.b.index");
+            assert!(message.contains("overlap") && message.contains("\"a\""), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(pools(3).check_workers(1).is_err(), "a's accounts 1 to 3 include b's 3");
+    assert!(pools(4).check_workers(1).is_ok());
+    for (spec, path) in [
+        (json!({"mnemonic": phrase, "accounts": 0}), "ethereum.identities.a.accounts"),
+        (json!({"mnemonic": phrase, "accounts": 1001}), "ethereum.identities.a.accounts"),
+        (json!({"privateKey": KEY, "accounts": 2}), "ethereum.identities.a.accounts"),
+    ] {
+        match parse(json!({"url": "ws://x", "identities": {"a": spec}})) {
+            Err(ConnectorError::Config { path: p, .. }) => assert_eq!(p, path),
+            other => panic!("{other:?}"),
+        }
+    }
 }
 
 #[test]

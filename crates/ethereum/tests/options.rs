@@ -485,3 +485,42 @@ async fn a_node_that_never_answers_fails_each_step_within_the_timeout() {
     .await
     .expect("a step waited past its timeout");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_identity_with_several_accounts_sends_from_each_in_turn() {
+    tokio::time::timeout(TEST_LIMIT, async {
+        let anvil = Anvil::start();
+        // Three accounts per worker from anvil's mnemonic, from index 2: worker 1 sends from
+        // accounts 5, 6 and 7 (anvil funds its first ten).
+        let identities =
+            json!({"identities": {"pool": {"mnemonic": common::anvil::MNEMONIC, "index": 2, "accounts": 3}}});
+        let raw = network(&anvil.http_url(), artifact(json!({"gas": {"open": 150000}})), identities);
+        let args = deploy(&raw, 1).await;
+        let (sender, context) = worker(raw, 1, &args[0]).await;
+        let addresses: Vec<String> = context["identities"]["pool"]
+            .as_array()
+            .unwrap_or_else(|| panic!("three addresses: {context}"))
+            .iter()
+            .map(|a| a.as_str().unwrap().to_lowercase())
+            .collect();
+        assert_eq!(addresses.len(), 3, "{context}");
+        assert_eq!(addresses[0], "0x9965507d1a55bcc2695c58ba16fb37d819b0a4dc", "anvil's account 5");
+
+        let batch: Vec<Value> =
+            (0..9).map(|i| with(open(&format!("p{i}"), i), json!({"identity": "pool"}))).collect();
+        let statuses = sender.send_requests(Value::Array(batch)).await;
+        let mut per_account = std::collections::BTreeMap::new();
+        for s in &statuses {
+            succeeded(s);
+            let from = on_chain(&anvil, s)["from"].as_str().unwrap().to_lowercase();
+            *per_account.entry(from).or_insert(0) += 1;
+        }
+        let used: Vec<&String> = per_account.keys().collect();
+        let mut expected: Vec<&String> = addresses.iter().collect();
+        expected.sort();
+        assert_eq!(used, expected, "{per_account:?}");
+        assert!(per_account.values().all(|n| *n == 3), "in turn: {per_account:?}");
+    })
+    .await
+    .expect("the test took too long");
+}
