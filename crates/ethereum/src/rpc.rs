@@ -137,10 +137,13 @@ pub(crate) fn classify(err: &TransportError) -> (ErrorClass, String) {
         RpcError::ErrorResp(payload) => {
             let message = payload.message.to_ascii_lowercase();
             // A second transaction on a taken nonce is "replacement transaction underpriced"
-            // (or "already known" when it is the same one) rather than a nonce error.
+            // (geth, Besu), or "already known" (geth) / "known transaction" (Besu) when it is
+            // the same one, rather than a nonce error; Besu says "nonce too distant" for one
+            // too far ahead.
             let class = if message.contains("nonce")
                 || message.contains("replacement transaction underpriced")
                 || message.contains("already known")
+                || message.contains("known transaction")
             {
                 ErrorClass::Nonce
             } else if message.contains("revert") {
@@ -175,4 +178,33 @@ pub(crate) fn is_method_missing(err: &TransportError) -> bool {
 /// Whether `err` is anvil's answer to a call on "latest" made while it sealed a block.
 pub(crate) fn is_block_race(err: &TransportError) -> bool {
     matches!(err, RpcError::ErrorResp(payload) if payload.message.contains("BlockOutOfRangeError"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused(message: &str) -> ErrorClass {
+        let payload = serde_json::from_value(serde_json::json!({"code": -32000, "message": message}));
+        let err: TransportError = RpcError::ErrorResp(payload.expect("an error payload"));
+        classify(&err).0
+    }
+
+    #[test]
+    fn nodes_refusals_are_classed_by_their_words() {
+        // geth, then Besu.
+        for nonce in [
+            "nonce too low",
+            "replacement transaction underpriced",
+            "already known",
+            "Nonce too distant from current sender nonce",
+            "Replacement transaction underpriced",
+            "Known transaction",
+        ] {
+            assert_eq!(refused(nonce), ErrorClass::Nonce, "{nonce}");
+        }
+        assert_eq!(refused("execution reverted: insufficient funds"), ErrorClass::Reverted);
+        assert_eq!(refused("insufficient funds for gas * price + value"), ErrorClass::Rejected);
+        assert_eq!(refused("Transaction pool is full"), ErrorClass::Rejected);
+    }
 }
