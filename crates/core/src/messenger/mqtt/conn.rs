@@ -329,8 +329,9 @@ impl Conn {
             }
         }
         // A clean disconnect, so that the broker does not publish the last will (a manager's
-        // is a retained `offline` that would replace another manager's status).
-        if self.client.try_disconnect().is_ok() {
+        // is a retained `offline` that would replace another manager's status). Also before
+        // the session marked the connection up (epoch 0): `connect` returned on a live one.
+        if (self.is_up() || self.epoch == 0) && self.client.try_disconnect().is_ok() {
             let until = Instant::now() + grace;
             while let Ok(Some(net)) = tokio::time::timeout_at(until, self.net.recv()).await {
                 if matches!(net, Net::Closed) {
