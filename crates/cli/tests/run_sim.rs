@@ -92,6 +92,44 @@ test:
 }
 
 #[test]
+fn an_overloaded_round_reports_the_rate_it_sent_with_timeouts_included() {
+    // 4,000 writes/s offered for 2 s to a SUT that serves 400/s: most are still queued when
+    // the drain deadline passes and count as timeouts. The send rate is what was sent,
+    // computed as a user would: submitted over the span of the creation times (~ 2 s).
+    let bench = r#"
+test:
+  workers: { number: 1 }
+  rounds:
+    - label: overload
+      txDuration: 2
+      rateControl: { type: fixed-rate, opts: { tps: 4000 } }
+      workload: { module: sim-mix }
+"#;
+    let ws = Workspace::new(bench, &sim_network("latency: { fixed: 1 }, capacity: 400"));
+    let out = ws.run(&["--caliper-worker-timeout-drain", "500"], Duration::from_secs(60));
+    assert_eq!(code(&out), 0, "{}", show(&out));
+    let results = ws.results();
+    assert_accounted(&results);
+    let r = &rounds(&results)[0];
+    let submitted = r["submitted"].as_u64().unwrap();
+    let timeouts = r["failures"]["timeout"].as_u64().unwrap_or(0);
+    assert!(submitted >= 7_600, "sent {submitted}");
+    assert!(timeouts * 2 > submitted, "most time out: {timeouts} of {submitted}");
+    let by_hand = submitted as f64 / 2.0;
+    for (what, rate) in [("round", &r["sendRate"]), ("worker 0", &r["workers"][0]["sendRate"])] {
+        let rate = rate.as_f64().unwrap();
+        assert!((rate / by_hand - 1.0).abs() < 0.03, "{what} send rate {rate}, by hand {by_hand}");
+    }
+    // Throughput: everything done over first creation to the last final time (the drain).
+    let throughput = r["throughput"].as_f64().unwrap();
+    assert!(throughput < by_hand && throughput > submitted as f64 / 3.0, "throughput {throughput}");
+    // The console shows the same send rate as results.json.
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let shown = format!("{:.1}", r["sendRate"].as_f64().unwrap());
+    assert!(stdout.contains(&shown), "console shows {shown}:\n{stdout}");
+}
+
+#[test]
 fn flow_flags_choose_the_phases() {
     let bench = "test:\n  rounds:\n    - label: a\n      txNumber: 5\n      rateControl: { type: fixed-rate, opts: { tps: 100 } }\n      workload: { module: sim-mix }\n";
     let network = "caliper:\n  blockchain: sim\n  command:\n    start: touch started\n    end: touch ended\n";

@@ -161,9 +161,19 @@ impl RoundStats {
         (at_us.saturating_sub(self.core.metadata.round_start_us) / MICROS_PER_SECOND) as usize
     }
 
-    /// Counts `count` submissions at `now_us`.
+    /// Counts `count` submissions at `now_us`, their creation time.
+    ///
+    /// The creation times of the send rate's span are taken here, not only from finished
+    /// statuses: a transaction that never finishes (counted as a timeout at the round's end)
+    /// is in the rate's numerator, so its creation must be in the span too. Otherwise an
+    /// overloaded round divides every transaction by the span of the few that finished.
     pub fn tx_submitted(&mut self, count: u64, now_us: u64) {
         self.core.tx_counters.total_submitted += count;
+        if count > 0 && now_us >= self.core.metadata.round_start_us {
+            let t = &mut self.core.timestamps;
+            t.first_create_us = min_opt(t.first_create_us, Some(now_us));
+            t.last_create_us = t.last_create_us.max(Some(now_us));
+        }
         let s = self.second(now_us);
         self.series.submitted(s, count);
     }
@@ -349,6 +359,28 @@ mod tests {
         s.tx_finished(&tx(start - 1, 10, true, 0));
         assert_eq!(s.core.tx_counters.total_finished, 12);
         assert_eq!(s.core.tx_counters.total_successful, 10);
+    }
+
+    #[test]
+    fn an_overloaded_round_rates_every_submission_over_the_span_of_all_creations() {
+        // 100 transactions created 10 ms apart (a 0.99 s span); only the first 5 finish, the
+        // other 95 are abandoned at the drain deadline, 30 s after the round's start.
+        let start = 10_000_000;
+        let mut s = RoundStats::new(0, 0, "r", start);
+        for i in 0..100u64 {
+            let created = start + i * 10_000;
+            s.tx_submitted(1, created);
+            if i < 5 {
+                s.tx_finished(&tx(created, 1_000, true, 0));
+            }
+        }
+        s.tx_abandoned(95, ErrorClass::Timeout, start + 30_000_000);
+        let sum = RoundSummary::new(&s);
+        assert_eq!((sum.submitted, sum.succ, sum.fail), (100, 5, 95));
+        // What a user computes by hand: submitted / (last creation - first creation).
+        assert!((sum.send_rate.unwrap() - 100.0 / 0.99).abs() < 1e-6, "{:?}", sum.send_rate);
+        // Done / (last final time - first creation): the abandoned ones end at the deadline.
+        assert!((sum.throughput.unwrap() - 100.0 / 30.0).abs() < 1e-6, "{:?}", sum.throughput);
     }
 
     #[test]

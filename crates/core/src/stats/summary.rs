@@ -71,6 +71,9 @@ impl LatencySummary {
 
 /// Caliper's `Send Rate (TPS)`: (succ + fail) / (last create − first create). `None` when it
 /// is undefined (fewer than two distinct creation times), where Caliper prints `Infinity`.
+///
+/// The creation times span every submitted transaction, including those counted as timeouts
+/// because they never finished (see [`RoundStats::tx_submitted`]).
 pub fn send_rate(core: &StatsCore) -> Option<f64> {
     let t = &core.timestamps;
     rate(done(core), t.first_create_us?, t.last_create_us?)
