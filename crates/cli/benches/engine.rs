@@ -7,7 +7,10 @@
 //!
 //! Scenarios: the generator's ceiling on one core; rate accuracy at 1k/10k/100k tx/s with 1 and
 //! 2 workers; worker memory after 1 M and 10 M transactions; the fixed overhead per round;
-//! a JavaScript workload module against the Rust one, 1 worker (`BENCH_ONLY=js` runs only this).
+//! memory per transaction in flight at 100,000 tx/s against a SUT that answers after 30 s
+//! (`BENCH_ONLY=inflight` runs only this, `BENCH_INFLIGHT_SECS` sets the round's length,
+//! default 10); a JavaScript workload module against the Rust one, 1 worker (`BENCH_ONLY=js`
+//! runs only this).
 //!
 //! The MQTT messenger against the process messenger (4 workers, zero-latency sim, the same
 //! run; `BENCH_ONLY=mqtt` runs only this) starts its own mosquitto on a free loopback port.
@@ -27,11 +30,22 @@ fn repeat() -> usize {
     std::env::var("BENCH_REPEAT").ok().and_then(|v| v.parse().ok()).unwrap_or(1).max(1)
 }
 
-/// Runs one benchmark config; returns the results file and the wall time in seconds.
-fn run(dir: &Path, workers: usize, rounds: &str) -> (Value, f64) {
+/// The zero-latency SUT of most scenarios.
+const ZERO_LATENCY: &str = "latency: { fixed: 0 }";
+
+/// Runs one benchmark config against `sim: { <sim> }` at logging level `log` with `extra`
+/// settings; returns the results file, the wall time in seconds and the manager's log.
+fn launch(
+    dir: &Path,
+    workers: usize,
+    rounds: &str,
+    sim: &str,
+    log: &str,
+    extra: &[String],
+) -> (Value, f64, String) {
     let bench = format!("test:\n  name: bench\n  workers: {{ number: {workers} }}\n  rounds:\n{rounds}");
     std::fs::write(dir.join("bench.yaml"), bench).unwrap();
-    std::fs::write(dir.join("network.yaml"), "caliper:\n  blockchain: sim\nsim: { latency: { fixed: 0 } }\n")
+    std::fs::write(dir.join("network.yaml"), format!("caliper:\n  blockchain: sim\nsim: {{ {sim} }}\n"))
         .unwrap();
     let start = Instant::now();
     let out = Command::new(env!("CARGO_BIN_EXE_caliper"))
@@ -45,14 +59,23 @@ fn run(dir: &Path, workers: usize, rounds: &str) -> (Value, f64) {
             "--caliper-progress-reporting-enabled",
             "false",
             "--caliper-logging-level",
-            "warn",
+            log,
         ])
+        .args(extra)
         .output()
         .expect("caliper runs");
     let wall = start.elapsed().as_secs_f64();
-    assert!(out.status.success(), "caliper failed: {}", String::from_utf8_lossy(&out.stderr));
+    let log = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "caliper failed: {log}");
     let text = std::fs::read_to_string(dir.join("results.json")).unwrap();
-    (serde_json::from_str(&text).unwrap(), wall)
+    (serde_json::from_str(&text).unwrap(), wall, log)
+}
+
+/// Runs one benchmark config against the zero-latency SUT; returns the results file and the
+/// wall time in seconds.
+fn run(dir: &Path, workers: usize, rounds: &str) -> (Value, f64) {
+    let (res, wall, _) = launch(dir, workers, rounds, ZERO_LATENCY, "warn", &[]);
+    (res, wall)
 }
 
 fn round(kind: &str, size: &str, tps: u64) -> String {
@@ -165,31 +188,9 @@ impl Drop for Mosquitto {
 /// Runs one benchmark with extra settings and the manager's per-round message counts logged;
 /// returns the results and those log lines.
 fn run_logged(dir: &Path, workers: usize, rounds: &str, extra: &[String]) -> (Value, Vec<String>) {
-    let bench = format!("test:\n  name: bench\n  workers: {{ number: {workers} }}\n  rounds:\n{rounds}");
-    std::fs::write(dir.join("bench.yaml"), bench).unwrap();
-    std::fs::write(dir.join("network.yaml"), "caliper:\n  blockchain: sim\nsim: { latency: { fixed: 0 } }\n")
-        .unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_caliper"))
-        .args(["launch", "manager", "--caliper-workspace"])
-        .arg(dir)
-        .args([
-            "--caliper-benchconfig",
-            "bench.yaml",
-            "--caliper-networkconfig",
-            "network.yaml",
-            "--caliper-progress-reporting-enabled",
-            "false",
-            "--caliper-logging-level",
-            "warn,caliper::messages=debug",
-        ])
-        .args(extra)
-        .output()
-        .expect("caliper runs");
-    let log = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(out.status.success(), "caliper failed: {log}");
-    let text = std::fs::read_to_string(dir.join("results.json")).unwrap();
+    let (res, _, log) = launch(dir, workers, rounds, ZERO_LATENCY, "warn,caliper::messages=debug", extra);
     let lines = log.lines().filter(|l| l.contains("manager sent")).map(|l| l.to_string()).collect();
-    (serde_json::from_str(&text).unwrap(), lines)
+    (res, lines)
 }
 
 /// The numbers of a "manager sent N messages (B bytes), received ..., control ..." line.
@@ -240,6 +241,39 @@ fn mqtt_scenario(d: &Path, secs: u64) {
     println!("MQTT / process: {:.3} (target: >= 0.95)", over_mqtt / process);
 }
 
+/// Memory per transaction in flight: the same 100,000 tx/s round against a SUT that answers
+/// at once and one that answers after 30 s (every transaction still open at the round's end);
+/// the difference in the worker's peak RSS over the transactions held.
+fn inflight_scenario(d: &Path) {
+    let secs: u64 = std::env::var("BENCH_INFLIGHT_SECS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(if quick() { 2 } else { 10 });
+    println!(
+        "\n## Memory per transaction in flight: 1 worker, sim-mix writes at fixed-rate 100,000 tx/s for {secs} s, sim answering after 30 s vs at once"
+    );
+    let rounds = format!(
+        "    - label: inflight\n      txDuration: {secs}\n      rateControl: {{ type: fixed-rate, opts: {{ tps: 100000 }} }}\n      workload: {{ module: sim-mix, arguments: {{ mix: {{ write: 1 }} }} }}\n"
+    );
+    let drain = ["--caliper-worker-timeout-drain".to_string(), "1000".to_string()];
+    let (mut per_tx, mut held, mut peaks) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..repeat() {
+        let (base, _, _) = launch(d, 1, &rounds, ZERO_LATENCY, "warn", &[]);
+        let (slow, _, _) = launch(d, 1, &rounds, "latency: { fixed: 30000 }", "warn", &drain);
+        let peak = |r: &Value| worker_max(&r["rounds"][0], &["usage", "peakRssBytes"]);
+        let open = f(&slow["rounds"][0], &["failures", "timeout"]);
+        per_tx.push((peak(&slow) - peak(&base)) / open);
+        held.push(open);
+        peaks.push((peak(&base) / 1e6, peak(&slow) / 1e6));
+    }
+    let (base, slow) = peaks[peaks.len() / 2];
+    println!(
+        "in flight at the end: {:.0} tx; worker peak RSS {base:.1} MB (answers at once) vs {slow:.1} MB (after 30 s): {:.0} bytes per transaction in flight (target: <= 200)",
+        median(held),
+        median(per_tx)
+    );
+}
+
 fn main() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
@@ -250,6 +284,10 @@ fn main() {
     }
     if std::env::var("BENCH_ONLY").is_ok_and(|v| v == "js") {
         js_scenario(d, secs);
+        return;
+    }
+    if std::env::var("BENCH_ONLY").is_ok_and(|v| v == "inflight") {
+        inflight_scenario(d);
         return;
     }
 
@@ -315,6 +353,8 @@ fn main() {
         "whole run: {o:.3} s of overhead, {:.3} s per round (process start-up and worker join included)",
         o / 3.0
     );
+
+    inflight_scenario(d);
 
     js_scenario(d, secs);
 

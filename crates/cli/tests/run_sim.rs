@@ -130,6 +130,49 @@ test:
 }
 
 #[test]
+fn the_in_flight_cap_bounds_what_a_worker_holds_and_reports_what_it_held_back() {
+    // 500 tx/s for 2 s to a SUT that answers after 1 s: about 500 would be in flight at once.
+    let bench = r#"
+test:
+  workers: { number: 1 }
+  rounds:
+    - label: capped
+      txDuration: 2
+      rateControl: { type: fixed-rate, opts: { tps: 500 } }
+      workload: { module: sim-mix }
+"#;
+    let ws = Workspace::new(bench, &sim_network("latency: { fixed: 1000 }"));
+    let out = ws.run(&["--caliper-worker-max-in-flight", "100"], Duration::from_secs(60));
+    assert_eq!(code(&out), 0, "{}", show(&out));
+    let results = ws.results();
+    assert_accounted(&results);
+    let r = &rounds(&results)[0];
+    let worker = &r["workers"][0];
+    let peak = worker["inFlightPeak"].as_u64().unwrap();
+    assert!((90..=100).contains(&peak), "in flight at most the cap: {peak}");
+    assert_eq!(r["inFlightPeak"].as_u64(), Some(peak));
+    // 100 slots that free after 1 s each: about 100 tx/s get through, the rest waited.
+    let submitted = r["submitted"].as_u64().unwrap();
+    assert!((150..=350).contains(&submitted), "sent {submitted}");
+    let held = r["heldBack"].as_u64().unwrap();
+    assert!(held > 50 && held <= submitted, "held back {held} of {submitted}");
+    assert_eq!(worker["heldBack"].as_u64(), Some(held));
+    assert!(r["sendLateness"]["max"].as_f64().unwrap() > 0.5, "{}", r["sendLateness"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("caliper-worker-max-in-flight"), "the log says why: {stderr}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains(&format!("{held} transaction(s) held back")), "the table says so: {stdout}");
+
+    // Without the cap the same round holds about 500 at once.
+    let out = ws.run(&["--caliper-worker-max-in-flight", "0"], Duration::from_secs(60));
+    assert_eq!(code(&out), 0, "{}", show(&out));
+    let results = ws.results();
+    let r = &rounds(&results)[0];
+    assert!(r["inFlightPeak"].as_u64().unwrap() > 400, "{}", r["inFlightPeak"]);
+    assert_eq!(r["heldBack"], 0);
+}
+
+#[test]
 fn flow_flags_choose_the_phases() {
     let bench = "test:\n  rounds:\n    - label: a\n      txNumber: 5\n      rateControl: { type: fixed-rate, opts: { tps: 100 } }\n      workload: { module: sim-mix }\n";
     let network = "caliper:\n  blockchain: sim\n  command:\n    start: touch started\n    end: touch ended\n";

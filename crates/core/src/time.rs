@@ -4,7 +4,10 @@
 //! corrupts its latencies. Here a timestamp is the epoch time at the first reading plus the
 //! monotonic time elapsed since, so durations are exact and timestamps still read as dates.
 
+use std::cell::Cell;
+use std::pin::Pin;
 use std::sync::OnceLock;
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 struct Anchor {
@@ -37,20 +40,63 @@ pub fn to_instant(micros: u64) -> Instant {
     a.instant + Duration::from_micros(micros.saturating_sub(a.epoch_micros))
 }
 
-tokio::task_local! {
-    static INTENDED: u64;
+thread_local! {
+    /// The intended send time of the transaction being polled on this thread.
+    static INTENDED: Cell<Option<u64>> = const { Cell::new(None) };
 }
 
 /// The intended send time (epoch microseconds) of the transaction whose future is running,
 /// as the worker loop set it; `None` outside a transaction. [`crate::TxStatus::new`] reads it,
 /// so a connector that creates its status inside the request's future gets it for free.
 pub fn intended_send_time() -> Option<u64> {
-    INTENDED.try_with(|v| *v).ok()
+    INTENDED.with(Cell::get)
+}
+
+/// Sets the intended send time for as long as it lives, and puts back the one before.
+struct Scope(Option<u64>);
+
+impl Scope {
+    fn enter(micros: u64) -> Scope {
+        Scope(INTENDED.with(|c| c.replace(Some(micros))))
+    }
+}
+
+impl Drop for Scope {
+    fn drop(&mut self) {
+        INTENDED.with(|c| c.set(self.0));
+    }
+}
+
+/// Calls `f` with the intended send time `micros` set (for a connector call that starts its
+/// work before its future is first polled).
+pub fn in_scope<R>(micros: u64, f: impl FnOnce() -> R) -> R {
+    let _scope = Scope::enter(micros);
+    f()
+}
+
+pin_project_lite::pin_project! {
+    /// A transaction's future with its intended send time, set on this thread while it is
+    /// polled: 8 bytes beside the future, since a worker may hold millions of them in flight.
+    pub struct Intended<F> {
+        micros: u64,
+        #[pin]
+        future: F,
+    }
+}
+
+impl<F: Future> Future for Intended<F> {
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let this = self.project();
+        let _scope = Scope::enter(*this.micros);
+        this.future.poll(cx)
+    }
 }
 
 /// Runs `fut` (one transaction) with its intended send time set.
-pub async fn with_intended_send_time<F: std::future::Future>(micros: u64, fut: F) -> F::Output {
-    INTENDED.scope(micros, fut).await
+pub fn with_intended_send_time<F: Future>(micros: u64, fut: F) -> Intended<F> {
+    Intended { micros, future: fut }
 }
 
 #[cfg(test)]
@@ -66,5 +112,20 @@ mod tests {
         let m = to_micros(i);
         assert!(to_instant(m) <= i);
         assert!(i.duration_since(to_instant(m)) < Duration::from_micros(2));
+    }
+
+    #[test]
+    fn the_intended_time_is_set_while_polled_and_nests() {
+        let inner = with_intended_send_time(7, async { intended_send_time() });
+        let outer = with_intended_send_time(5, async move {
+            let before = intended_send_time();
+            let inside = inner.await;
+            (before, inside, intended_send_time())
+        });
+        let got = futures::executor::block_on(outer);
+        assert_eq!(got, (Some(5), Some(7), Some(5)));
+        assert_eq!(intended_send_time(), None);
+        assert_eq!(in_scope(9, intended_send_time), Some(9));
+        assert_eq!(intended_send_time(), None);
     }
 }

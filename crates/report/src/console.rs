@@ -173,6 +173,11 @@ fn round_notes(round: &RoundOutcome) -> Vec<String> {
     if let Some(line) = round.merged.as_ref().and_then(|m| failures_line(&m.core.failures)) {
         details.push(format!("  {line}"));
     }
+    if let Some(held) = round.merged.as_ref().map(|m| m.core.held_back).filter(|h| *h > 0) {
+        details.push(format!(
+            "  {held} transaction(s) held back by caliper-worker-max-in-flight and sent late: the SUT did not keep up with the rate"
+        ));
+    }
     let name = format!("Round {} \"{}\"", round.index, round.label);
     let head = match &round.status {
         RoundStatus::Passed if details.is_empty() => return details,

@@ -129,6 +129,10 @@ pub struct RoundResult {
     pub send_rate: Option<f64>,
     /// Caliper's throughput, tx/s: (succ + fail) / (last finish − first create).
     pub throughput: Option<f64>,
+    /// The most transactions any one worker had in flight at once.
+    pub in_flight_peak: u64,
+    /// Transactions sent late because a worker's in-flight cap was reached.
+    pub held_back: u64,
     /// Latency of successful transactions, creation to final state.
     pub latency: LatencyFigures,
     /// Latency of successful transactions from their intended send time (corrected for
@@ -209,6 +213,10 @@ pub struct WorkerResult {
     pub send_rate: Option<f64>,
     /// Its throughput, tx/s.
     pub throughput: Option<f64>,
+    /// The most transactions it had in flight at once.
+    pub in_flight_peak: u64,
+    /// Its transactions sent late because its in-flight cap was reached.
+    pub held_back: u64,
     /// Latency of its successful transactions.
     pub latency: LatencyFigures,
     /// Its CPU seconds and memory in the round.
@@ -269,6 +277,8 @@ impl RoundResult {
             fail: s.map_or(0, |s| s.fail),
             send_rate: s.and_then(|s| s.send_rate),
             throughput: s.and_then(|s| s.throughput),
+            in_flight_peak: s.map_or(0, |s| s.in_flight_peak),
+            held_back: s.map_or(0, |s| s.held_back),
             latency: LatencyFigures::from(s.and_then(|s| s.latency)),
             corrected_latency: LatencyFigures::from(s.and_then(|s| s.corrected_latency)),
             failed_latency: LatencyFigures::from(s.and_then(|s| s.failed_latency)),
@@ -294,6 +304,8 @@ impl WorkerResult {
             fail: s.map_or(0, |s| s.fail),
             send_rate: s.and_then(|s| s.send_rate),
             throughput: s.and_then(|s| s.throughput),
+            in_flight_peak: s.map_or(0, |s| s.in_flight_peak),
+            held_back: s.map_or(0, |s| s.held_back),
             latency: LatencyFigures::from(s.and_then(|s| s.latency)),
             usage: worker.stats.as_ref().and_then(|m| m.usage),
         }
@@ -456,6 +468,8 @@ mod tests {
             "fail",
             "sendRate",
             "throughput",
+            "inFlightPeak",
+            "heldBack",
             "latency",
             "correctedLatency",
             "failedLatency",
@@ -483,6 +497,8 @@ mod tests {
             "fail",
             "sendRate",
             "throughput",
+            "inFlightPeak",
+            "heldBack",
             "latency",
             "usage",
         ]);

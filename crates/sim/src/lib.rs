@@ -16,7 +16,7 @@
 //! (or `"op": "read"`, or Caliper-style `"readOnly": true`) through
 //! [`Connector::send_requests`](caliper_core::Connector::send_requests); the connector emits
 //! `txs_submitted`, draws the failure and the latency from its seeded random numbers, queues
-//! a write behind earlier ones when a `capacity` is set, applies it to the store, sleeps until
+//! a write behind earlier ones when a `capacity` is set, applies it to the store, waits until
 //! the answer is due (not at all when that is now), and emits `txs_finished` with the status.
 //! A read's status carries the stored value (or `null`) in `result`. A malformed request fails
 //! with class `invalid` and a message that says what is wrong.
@@ -35,6 +35,7 @@ mod latency;
 mod request;
 mod rng;
 mod sut;
+mod timer;
 mod workload;
 
 pub use config::SimConfig;

@@ -134,6 +134,15 @@ impl MixArgs {
 }
 
 impl Running {
+    /// One transaction's requests: one request, or an array of `batch` requests.
+    fn requests(&self) -> Value {
+        if self.args.batch == 1 {
+            self.request()
+        } else {
+            Value::Array((0..self.args.batch).map(|_| self.request()).collect())
+        }
+    }
+
     /// One request: a read or a write of a random key.
     fn request(&self) -> Value {
         let (read, index) = {
@@ -179,22 +188,26 @@ impl WorkloadModule for SimMix {
 
     async fn submit_transaction(&self) -> Result<(), WorkloadError> {
         let Some(running) = &self.running else {
-            return Err(WorkloadError::Failed("sim-mix: submit_transaction before initialize".to_string()));
-        };
-        let requests = if running.args.batch == 1 {
-            running.request()
-        } else {
-            Value::Array((0..running.args.batch).map(|_| running.request()).collect())
+            return Err(not_initialized());
         };
         // A failed transaction is a status the worker has already counted, not an error.
-        running.adapter.send_requests(requests).await;
+        running.adapter.send_requests(running.requests()).await;
         Ok(())
+    }
+
+    /// sim-mix never reads its statuses: the worker sends its requests itself.
+    fn next_requests(&self) -> Option<Result<Value, WorkloadError>> {
+        Some(self.running.as_ref().map(Running::requests).ok_or_else(not_initialized))
     }
 
     async fn cleanup(&mut self) -> Result<(), WorkloadError> {
         self.running = None;
         Ok(())
     }
+}
+
+fn not_initialized() -> WorkloadError {
+    WorkloadError::Failed("sim-mix: a transaction before initialize".to_string())
 }
 
 fn args_error(path: &str, message: impl Into<String>) -> WorkloadError {

@@ -50,6 +50,8 @@ fn validate(settings: &Settings) -> Result<(RunPlan, Arc<NetworkConfig>, Manager
     let flow = Flow::from_settings(settings).map_err(|e| e.to_string())?;
     let method = setup::method(settings)?;
     let timings = timings(settings)?;
+    // The workers read it; a bad value must stop the run here, before anything starts.
+    setup::max_in_flight(settings)?;
     let bench_path = settings.required_path(keys::BENCH_CONFIG).map_err(|e| e.to_string())?;
     let network = setup::network(settings).map_err(|_| "invalid network configuration".to_string())?;
     let bench = BenchmarkConfig::load(&bench_path).map_err(|e| e.to_string())?;

@@ -40,9 +40,17 @@ pub fn run(args: Vec<String>) -> i32 {
             return exit::CONFIG;
         }
     };
+    let max_in_flight = match setup::max_in_flight(&settings) {
+        Ok(m) => m,
+        Err(e) => {
+            tracing::error!("{e}");
+            return exit::CONFIG;
+        }
+    };
     let setup = WorkerSetup {
         update_interval: update_interval.max(Duration::from_millis(10)),
         drain_timeout,
+        max_in_flight,
         settings,
         network,
         connectors: registry::connectors(),

@@ -64,6 +64,12 @@ pub fn millis(settings: &Settings, key: &str) -> Result<Duration, String> {
     settings.get_duration_ms(key).map_err(|e| e.to_string())
 }
 
+/// `caliper-worker-max-in-flight`: `None` for 0 (no cap).
+pub fn max_in_flight(settings: &Settings) -> Result<Option<u64>, String> {
+    let cap = settings.get_u64(keys::WORKER_MAX_IN_FLIGHT).map_err(|e| e.to_string())?;
+    Ok((cap > 0).then_some(cap))
+}
+
 /// How the manager and its workers talk, from `caliper-worker-communication-method` and
 /// `caliper-worker-remote`.
 pub enum Method {

@@ -134,6 +134,8 @@ keys! {
         "Milliseconds for the prepare phase of a round (workload initialisation).";
     WORKER_TIMEOUT_DRAIN = "caliper-worker-timeout-drain", Int(30000),
         "Milliseconds a worker waits for outstanding transactions at the end of a round before counting them failed with class timeout.";
+    WORKER_MAX_IN_FLIGHT = "caliper-worker-max-in-flight", Int(1000000),
+        "The most transactions one worker keeps in flight; a transaction due while it is reached waits (it is counted as held back and its lateness shows). 0: no cap.";
     WORKER_TIMEOUT_SILENCE = "caliper-worker-timeout-silence", Int(10000),
         "Milliseconds after which a worker that sent nothing during a round is considered lost.";
     ROUND_PAUSE = "caliper-round-pause", Int(0),

@@ -102,6 +102,14 @@ pub struct StatsCore {
     pub latency: Latency,
     /// Failed transactions by class.
     pub failures: BTreeMap<ErrorClass, u64>,
+    /// The most transactions in flight at once (submitted and not finished); after a merge,
+    /// the largest of any worker.
+    #[serde(default)]
+    pub in_flight_peak: u64,
+    /// Transactions whose time came while the worker's in-flight cap
+    /// (`caliper-worker-max-in-flight`) was reached, so they were sent late.
+    #[serde(default)]
+    pub held_back: u64,
 }
 
 /// The latency distributions of a round.
@@ -169,6 +177,9 @@ impl RoundStats {
     /// overloaded round divides every transaction by the span of the few that finished.
     pub fn tx_submitted(&mut self, count: u64, now_us: u64) {
         self.core.tx_counters.total_submitted += count;
+        let c = &self.core.tx_counters;
+        self.core.in_flight_peak =
+            self.core.in_flight_peak.max(c.total_submitted.saturating_sub(c.total_finished));
         if count > 0 && now_us >= self.core.metadata.round_start_us {
             let t = &mut self.core.timestamps;
             t.first_create_us = min_opt(t.first_create_us, Some(now_us));
@@ -279,6 +290,8 @@ impl StatsCore {
         for (class, n) in &o.failures {
             *self.failures.entry(*class).or_default() += n;
         }
+        self.in_flight_peak = self.in_flight_peak.max(o.in_flight_peak);
+        self.held_back += o.held_back;
     }
 }
 

@@ -111,6 +111,10 @@ pub struct RoundSummary {
     pub send_rate: Option<f64>,
     /// Throughput in tx/s (Caliper's formula).
     pub throughput: Option<f64>,
+    /// The most transactions in flight at once (of one worker, after a merge).
+    pub in_flight_peak: u64,
+    /// Transactions sent late because the worker's in-flight cap was reached.
+    pub held_back: u64,
     /// Latency of successful transactions, in seconds.
     pub latency: Option<LatencySummary>,
     /// Latency of successful transactions from their intended send time, in seconds.
@@ -133,6 +137,8 @@ impl RoundSummary {
             fail: c.tx_counters.total_failed,
             send_rate: send_rate(c),
             throughput: throughput(c),
+            in_flight_peak: c.in_flight_peak,
+            held_back: c.held_back,
             latency: LatencySummary::new(
                 &c.latency.successful,
                 c.tx_counters.total_successful,

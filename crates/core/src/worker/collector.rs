@@ -61,6 +61,13 @@ impl Collector {
         self.lock().as_ref().map(|s| s.core.clone())
     }
 
+    /// Counts `count` transactions held back by the in-flight cap.
+    pub fn held_back(&self, count: u64) {
+        if let Some(s) = &mut *self.lock() {
+            s.core.held_back += count;
+        }
+    }
+
     /// Counts every transaction submitted and not finished as failed with `class`.
     pub fn abandon_open(&self, class: ErrorClass) -> u64 {
         match &mut *self.lock() {

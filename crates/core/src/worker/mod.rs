@@ -7,6 +7,7 @@
 //! envelope's `error`; a worker never stops answering because a round failed.
 
 mod collector;
+mod in_flight;
 mod round;
 
 use std::sync::Arc;
@@ -43,6 +44,8 @@ pub struct WorkerSetup {
     pub update_interval: Duration,
     /// How long to wait for outstanding transactions at the end of a round.
     pub drain_timeout: Duration,
+    /// The most transactions kept in flight (`caliper-worker-max-in-flight`); `None`: no cap.
+    pub max_in_flight: Option<u64>,
 }
 
 struct Prepared {
@@ -243,10 +246,12 @@ impl Worker {
             limit,
             rate: controller,
             module: &*module,
+            connector: &*connector,
             collector: &self.collector,
             start,
             cancel: &cancel,
             drain_timeout: self.setup.drain_timeout,
+            max_in_flight: self.setup.max_in_flight,
         };
         let mut exit = false;
         let mut updates = tokio::time::interval_at(

@@ -11,13 +11,14 @@
 use std::time::{Duration, Instant};
 
 use futures::FutureExt;
-use futures::stream::{FuturesUnordered, StreamExt};
+use futures::stream::StreamExt;
 use tokio_util::sync::CancellationToken;
 
 use super::collector::Collector;
-use crate::connector::ErrorClass;
+use super::in_flight::InFlight;
+use crate::connector::{Connector, ErrorClass};
 use crate::rate::{Pace, RateController, RoundView};
-use crate::time::{to_micros, with_intended_send_time};
+use crate::time::{in_scope, to_micros};
 use crate::workload::WorkloadModule;
 
 /// How many transactions are released in one go before in-flight ones get a turn, so a
@@ -41,6 +42,8 @@ pub struct RoundDriver<'a> {
     pub rate: Box<dyn RateController>,
     /// The workload module, initialised.
     pub module: &'a dyn WorkloadModule,
+    /// The connector, for the requests of a module that only builds them.
+    pub connector: &'a dyn Connector,
     /// Where the connector's events are recorded (already activated).
     pub collector: &'a Collector,
     /// When the round started (the collector's round start).
@@ -49,6 +52,8 @@ pub struct RoundDriver<'a> {
     pub cancel: &'a CancellationToken,
     /// How long to wait for outstanding transactions at the end.
     pub drain_timeout: Duration,
+    /// The most transactions kept in flight (`caliper-worker-max-in-flight`); `None`: no cap.
+    pub max_in_flight: Option<u64>,
 }
 
 /// What happened in the loop.
@@ -63,10 +68,14 @@ pub struct RoundEnd {
 impl RoundDriver<'_> {
     /// Runs the round to its end and drains the outstanding transactions.
     pub async fn run(mut self) -> RoundEnd {
-        let mut in_flight = FuturesUnordered::new();
+        let mut in_flight = InFlight::default();
         let mut end = RoundEnd::default();
         let mut calls: u64 = 0;
         let mut pace: Option<Pace> = None;
+        // The last time a due transaction waited for the in-flight cap: every transaction
+        // due by then and sent later was held back.
+        let mut capped_at: Option<Instant> = None;
+        let mut held: u64 = 0;
         let deadline = match self.limit {
             RoundLimit::Duration(d) => Some(self.start + d),
             RoundLimit::Transactions(_) => None,
@@ -83,6 +92,7 @@ impl RoundDriver<'_> {
             }
             // Release every transaction whose time has come (at most BURST at once).
             let mut view = self.collector.view(self.start);
+            let mut capped = false;
             for _ in 0..BURST {
                 if self.is_done(&view, calls) {
                     break 'round;
@@ -95,10 +105,30 @@ impl RoundDriver<'_> {
                     Pace::Idle if deadline.is_none() => break 'round,
                     _ => break,
                 };
+                if self.max_in_flight.is_some_and(|cap| view.in_flight().max(in_flight.len() as u64) >= cap) {
+                    // Due, but the cap is reached: it waits for a completion. Holding it
+                    // here, rather than sending, bounds the worker's memory.
+                    capped = true;
+                    capped_at = Some(now);
+                    break;
+                }
+                if capped_at.is_some_and(|at| intended <= at) {
+                    self.collector.held_back(1);
+                    held += 1;
+                }
                 pace = None;
                 calls += 1;
-                let tx = with_intended_send_time(to_micros(intended), self.module.submit_transaction());
-                in_flight.push(tx);
+                let at = to_micros(intended);
+                match in_scope(at, || self.module.next_requests()) {
+                    Some(Ok(requests)) => {
+                        in_flight.push_requests(at, in_scope(at, || self.connector.send_requests(requests)))
+                    }
+                    Some(Err(err)) => {
+                        end.error = Some(format!("submitTransaction failed: {err}"));
+                        break 'round;
+                    }
+                    None => in_flight.push_workload(at, self.module.submit_transaction()),
+                }
                 // Poll the new transaction once, so its submission is counted before the
                 // next decision (a txNumber round must not overshoot).
                 while let Some(Some(result)) = in_flight.next().now_or_never() {
@@ -111,6 +141,10 @@ impl RoundDriver<'_> {
             }
             // Wait for the next transaction's time, a completion, the end or a stop.
             let wake = match pace {
+                // Completions wake the loop; if the connector finishes transactions outside
+                // the workload's futures, look again shortly.
+                Some(_) if capped && in_flight.is_empty() => Some(now + Duration::from_millis(1)),
+                Some(_) if capped => None,
                 Some(Pace::At(at)) => Some(self.start + at),
                 // Completions wake the loop; if the connector finishes transactions outside the
                 // workload's futures, look again shortly.
@@ -139,6 +173,13 @@ impl RoundDriver<'_> {
             }
         }
 
+        if held > 0 {
+            tracing::warn!(
+                "{held} transaction(s) waited for the in-flight cap ({} = {}): the SUT answered slower than they were sent, so they were sent late (sendLateness shows by how much)",
+                crate::settings::keys::WORKER_MAX_IN_FLIGHT,
+                self.max_in_flight.unwrap_or_default()
+            );
+        }
         end.timed_out = self.drain(&mut in_flight, &mut end).await;
         if let Err(err) = self.rate.end() {
             tracing::warn!("rate controller: {err}");
@@ -157,10 +198,7 @@ impl RoundDriver<'_> {
 
     /// Waits for in-flight transactions up to the drain deadline; what is still open then is
     /// dropped (cancelling its request) and counted as failed with class `timeout`.
-    async fn drain<F>(&self, in_flight: &mut FuturesUnordered<F>, end: &mut RoundEnd) -> u64
-    where
-        F: std::future::Future<Output = Result<(), crate::workload::WorkloadError>>,
-    {
+    async fn drain(&self, in_flight: &mut InFlight<'_>, end: &mut RoundEnd) -> u64 {
         let deadline = tokio::time::Instant::now() + self.drain_timeout;
         loop {
             let view = self.collector.view(self.start);

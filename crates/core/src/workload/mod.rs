@@ -70,6 +70,16 @@ pub trait WorkloadModule {
     /// error fails the round, as a rejected `submitTransaction` does in Caliper.
     async fn submit_transaction(&self) -> Result<(), WorkloadError>;
 
+    /// The requests of the next transaction, for a module that only builds requests and never
+    /// reads their statuses: the worker sends them through the connector itself, which saves
+    /// the module's future for each transaction in flight (the memory that bounds a worker
+    /// facing a slow SUT). `None`, the default: the worker calls
+    /// [`WorkloadModule::submit_transaction`]. An error fails the round, as in
+    /// `submit_transaction`.
+    fn next_requests(&self) -> Option<Result<Value, WorkloadError>> {
+        None
+    }
+
     /// Called once at the end of the round, even when it failed.
     async fn cleanup(&mut self) -> Result<(), WorkloadError> {
         Ok(())
