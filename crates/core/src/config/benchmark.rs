@@ -5,7 +5,7 @@
 //! extension). [`BenchmarkConfig::load`] validates all of it before returning and reports
 //! every problem at once: unknown keys inside known sections (with a did-you-mean), missing
 //! or mistyped values, `txNumber` and `txDuration` both or neither, and each round's rate
-//! controller as [`crate::rate::build`] sees it. Free top-level keys (holders of YAML
+//! controller as [`crate::rate::build`] sees it for every worker. Free top-level keys (holders of YAML
 //! anchors) are allowed.
 
 use std::path::{Path, PathBuf};
@@ -182,7 +182,7 @@ pub(crate) fn read_config(
 /// Whether loading builds each round's rate controller to validate its options.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum RateCheck {
-    /// Build it for worker 0 (what every public loader does).
+    /// Build it for every worker (what every public loader does).
     Build,
     /// Skip it (tests of the other rules).
     #[cfg_attr(not(test), allow(dead_code))]
@@ -391,23 +391,28 @@ fn round(
 
     let (label, tx, rate_control, workload) = (label?, tx?, rate_control?, workload?);
     if let (Some(rate_node), Some(rates)) = (rate_node, rates) {
-        let ctx = RateContext {
-            round_index: i,
-            round_label: label.clone(),
-            worker_index: 0,
-            total_workers,
-            tx_number: match tx {
-                TxLimit::Number(total) => Some(tx_share(total, 0, total_workers)),
-                TxLimit::Duration(_) => None,
-            },
-            tx_duration: match tx {
-                TxLimit::Duration(d) => Some(d),
-                TxLimit::Number(_) => None,
-            },
-            workspace: rates.workspace.to_path_buf(),
-        };
-        if let Err(err) = crate::rate::build(&rate_control, &ctx) {
-            rate_error(check, &rate_path, rate_node, err, rates.recorded_before);
+        // Every worker's controller, not only worker 0's: a replay-rate reads a file of its
+        // own per worker (`<C>` in its path). One error per round is enough.
+        for worker_index in 0..total_workers {
+            let ctx = RateContext {
+                round_index: i,
+                round_label: label.clone(),
+                worker_index,
+                total_workers,
+                tx_number: match tx {
+                    TxLimit::Number(total) => Some(tx_share(total, worker_index, total_workers)),
+                    TxLimit::Duration(_) => None,
+                },
+                tx_duration: match tx {
+                    TxLimit::Duration(d) => Some(d),
+                    TxLimit::Number(_) => None,
+                },
+                workspace: rates.workspace.to_path_buf(),
+            };
+            if let Err(err) = crate::rate::build(&rate_control, &ctx) {
+                rate_error(check, &rate_path, rate_node, err, rates.recorded_before);
+                break;
+            }
         }
     }
     Some(RoundConfig { label, description, tx, rate_control, workload, raw: node.to_json() })

@@ -377,7 +377,7 @@ fn load_all_reports_both_files() {
 }
 
 #[test]
-fn rate_controllers_are_built_for_worker_0() {
+fn rate_controllers_are_built_for_every_worker() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = write(dir.path(), "b.yaml", ANCHORS);
     let config = BenchmarkConfig::load_in(&path, dir.path()).expect("valid rate controllers");
@@ -391,4 +391,17 @@ fn rate_controllers_are_built_for_worker_0() {
     assert!(key_path.starts_with("test.rounds[0].rateControl.opts"), "{err}");
     assert_eq!(err.0[0].line(), Some(8), "{err}");
     assert!(err.to_string().contains("tps"), "{err}");
+}
+
+#[test]
+fn a_replay_file_missing_for_one_worker_is_found_at_load() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "rate-0-0.txt", "0\n10\n");
+    let text = "test:\n  workers: {number: 2}\n  rounds:\n    - label: a\n      txNumber: 10\n      rateControl: {type: replay-rate, opts: {pathTemplate: rate-<R>-<C>.txt}}\n      workload: {module: w.js}\n";
+    let path = write(dir.path(), "b.yaml", text);
+    let err = BenchmarkConfig::load_in(&path, dir.path()).expect_err("worker 1 has no file");
+    assert_eq!(err.len(), 1, "{err}");
+    assert!(err.to_string().contains("rate-0-1.txt"), "{err}");
+    write(dir.path(), "rate-0-1.txt", "0\n10\n");
+    BenchmarkConfig::load_in(&path, dir.path()).expect("both files exist");
 }

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use serde_json::Value;
 
-pub use registry::{WorkloadFactory, WorkloadLoader, WorkloadRegistry};
+pub use registry::{ArgumentsCheck, WorkloadFactory, WorkloadLoader, WorkloadRegistry};
 
 use crate::connector::Connector;
 
