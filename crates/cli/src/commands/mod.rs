@@ -3,3 +3,4 @@
 pub mod launch_manager;
 pub mod launch_worker;
 mod setup;
+mod validate;
