@@ -416,7 +416,8 @@ mod checked {
     use crate::connector::{
         Connector, ConnectorCheck, ConnectorError, ConnectorFactory, ConnectorInit, ConnectorRegistry,
     };
-    use crate::workload::{WorkloadError, WorkloadModule, WorkloadRegistry};
+    use crate::workload::testutil::nothing;
+    use crate::workload::{WorkloadError, WorkloadRegistry};
 
     /// A connector whose check rejects every key of its `fake` section but `ok`.
     struct Fake;
@@ -477,22 +478,6 @@ mod checked {
                 .contains(":2:15: caliper.blockchain: unknown connector \"fak\" (did you mean \"fake\"?)"),
             "{err}"
         );
-    }
-
-    struct Nothing;
-
-    #[async_trait(?Send)]
-    impl WorkloadModule for Nothing {
-        async fn initialize(&mut self, _init: crate::workload::WorkloadInit) -> Result<(), WorkloadError> {
-            Ok(())
-        }
-        async fn submit_transaction(&self) -> Result<(), WorkloadError> {
-            Ok(())
-        }
-    }
-
-    fn nothing() -> Box<dyn WorkloadModule> {
-        Box::new(Nothing)
     }
 
     /// Accepts only `{n: <number>}`.

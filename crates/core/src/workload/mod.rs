@@ -75,3 +75,28 @@ pub trait WorkloadModule {
         Ok(())
     }
 }
+
+/// A workload module that does nothing, for the tests of the registry and of the checks.
+#[cfg(test)]
+pub(crate) mod testutil {
+    use async_trait::async_trait;
+
+    use super::{WorkloadError, WorkloadInit, WorkloadModule};
+
+    struct Nothing;
+
+    #[async_trait(?Send)]
+    impl WorkloadModule for Nothing {
+        async fn initialize(&mut self, _init: WorkloadInit) -> Result<(), WorkloadError> {
+            Ok(())
+        }
+        async fn submit_transaction(&self) -> Result<(), WorkloadError> {
+            Ok(())
+        }
+    }
+
+    /// A [`super::WorkloadFactory`] of a module that does nothing.
+    pub(crate) fn nothing() -> Box<dyn WorkloadModule> {
+        Box::new(Nothing)
+    }
+}

@@ -127,27 +127,10 @@ enum Resolved {
 
 #[cfg(test)]
 mod tests {
-    use async_trait::async_trait;
     use serde_json::json;
 
     use super::*;
-    use crate::workload::WorkloadInit;
-
-    struct Nothing;
-
-    #[async_trait(?Send)]
-    impl WorkloadModule for Nothing {
-        async fn initialize(&mut self, _init: WorkloadInit) -> Result<(), WorkloadError> {
-            Ok(())
-        }
-        async fn submit_transaction(&self) -> Result<(), WorkloadError> {
-            Ok(())
-        }
-    }
-
-    fn nothing() -> Box<dyn WorkloadModule> {
-        Box::new(Nothing)
-    }
+    use crate::workload::testutil::nothing;
 
     fn no_keys(arguments: &Value) -> Result<(), Vec<WorkloadError>> {
         let keys = arguments.as_object().map(|m| m.keys().cloned().collect::<Vec<_>>()).unwrap_or_default();
