@@ -21,7 +21,7 @@ use crate::registry;
 pub fn run(args: Vec<String>) -> i32 {
     let settings = match setup::settings(args.clone(), LogStyle::Person) {
         Ok(s) => s,
-        Err(code) => return code,
+        Err(unloaded) => return unloaded.code(),
     };
     let validate::Validated { plan, network, timings, method } = match validate::workspace(&settings) {
         Ok(v) => v,
