@@ -89,4 +89,5 @@ Common settings (also in caliper.yaml or as CALIPER_* environment variables):
   --caliper-flow-skip-<phase>      skip start, init, install, test or end
   --caliper-flow-only-<phase>      run only that phase
 Every setting, with its default: docs/configuration.md.
+`caliper check` with the same settings checks the files and prints the plan, running nothing.
 Exit codes: 0 every round passed; 1 the run failed; 2 configuration error; 3 a round failed; 130 interrupted.";
