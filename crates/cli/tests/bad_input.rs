@@ -218,10 +218,13 @@ fn a_bad_ethereum_section_stops_the_run_before_the_start_command() {
     };
     rejects(
         &round(OK_ROUND),
-        &network("  url: ftp://127.0.0.1:8545\n"),
+        &network("  url: ftp://127.0.0.1:8545\n  chainID: 1\n"),
         &[],
         2,
-        &["network.yaml:6:8: ethereum.url: expected a ws://, wss://, http:// or https:// url"],
+        &[
+            "network.yaml:6:8: ethereum.url: expected a ws://, wss://, http:// or https:// url",
+            "network.yaml:7:12: ethereum.chainID: unknown key \"chainID\" (did you mean \"chainId\"?)",
+        ],
     );
     rejects(
         &round(OK_ROUND),

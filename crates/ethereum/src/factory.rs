@@ -24,15 +24,11 @@ impl ConnectorFactory for EthereumFactory {
         ETHEREUM
     }
 
-    /// Parses the section as a connector would (keys, urls, keys' validity, mnemonics, ABIs)
-    /// and checks the accounts against the number of workers; no node is contacted.
+    /// Parses the section as a connector would (every unknown key, urls, keys' validity,
+    /// mnemonics, ABIs) and checks the accounts against the number of workers; no node is
+    /// contacted.
     fn check(&self, input: &ConnectorCheck<'_>) -> Result<(), Vec<ConnectorError>> {
-        let config = EthereumConfig::from_network(&input.network.raw, input.settings.workspace())
-            .map_err(|e| vec![e])?;
-        match input.workers {
-            Some(workers) => config.check_workers(workers).map_err(|e| vec![e]),
-            None => Ok(()),
-        }
+        EthereumConfig::check(&input.network.raw, input.settings.workspace(), input.workers).map(|_| ())
     }
 
     async fn create(&self, init: ConnectorInit) -> Result<Arc<dyn Connector>, ConnectorError> {
@@ -77,5 +73,7 @@ mod tests {
         let one_key = json!({"url": "ws://127.0.0.1:1", "fromAddressPrivateKey": KEY});
         assert_eq!(paths(check(one_key.clone(), Some(2)).unwrap_err()), ["ethereum.fromAddressPrivateKey"]);
         assert!(check(one_key, None).is_ok(), "without a valid benchmark the workers are unknown");
+        let errors = check(json!({"url": "ftp://x", "chainID": 1, "timout": 5}), None).unwrap_err();
+        assert_eq!(paths(errors), ["ethereum.chainID", "ethereum.timout", "ethereum.url"]);
     }
 }
