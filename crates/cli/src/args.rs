@@ -22,6 +22,33 @@ pub enum Command {
         #[command(subcommand)]
         role: Role,
     },
+    /// Check a workspace as a run would, and print what the run would do; starts nothing.
+    ///
+    /// The same checks as `launch manager` makes before its start command, then the plan: the
+    /// connector, workers and messenger, each round, and the start and end commands (not run).
+    #[command(after_help = CHECK_HELP)]
+    Check(CheckArgs),
+}
+
+/// The arguments of `check`.
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// How to print the plan: `text` for a person, `json` for a program (also when the
+    /// workspace is wrong: `{"valid": false, "errors": [...]}`).
+    #[arg(long, value_enum, default_value_t = Output::Text)]
+    pub output: Output,
+    /// The settings, as for `launch manager`.
+    #[command(flatten)]
+    pub settings: Settings,
+}
+
+/// The formats of `check --output`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Output {
+    /// Lines for a person.
+    Text,
+    /// One JSON document.
+    Json,
 }
 
 /// What `launch` starts.
@@ -44,6 +71,15 @@ pub struct Settings {
     pub settings: Vec<String>,
 }
 
+const CHECK_HELP: &str = "\
+Checks everything a run checks before its start command, with the same settings and files:
+the settings, the benchmark and network configuration, the connector's section, every
+round's rate controller (for every worker), workload module (JavaScript files are compiled)
+and workload arguments. Nothing is started: no start or end command, no connector, no worker.
+  caliper check --caliper-workspace <dir> [--caliper-<key> <value> ...] [--output json]
+Every mistake is printed, one per line, with the file, line and key path.
+Exit codes: 0 the workspace is valid; 2 it is not (configuration error).";
+
 const SETTINGS_HELP: &str = "\
 Common settings (also in caliper.yaml or as CALIPER_* environment variables):
   --caliper-workspace <dir>        root of every relative path (default ./)
@@ -53,4 +89,5 @@ Common settings (also in caliper.yaml or as CALIPER_* environment variables):
   --caliper-flow-skip-<phase>      skip start, init, install, test or end
   --caliper-flow-only-<phase>      run only that phase
 Every setting, with its default: docs/configuration.md.
+`caliper check` with the same settings checks the files and prints the plan, running nothing.
 Exit codes: 0 every round passed; 1 the run failed; 2 configuration error; 3 a round failed; 130 interrupted.";

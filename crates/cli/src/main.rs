@@ -15,6 +15,7 @@ fn main() {
     let code = match cli.command {
         args::Command::Launch { role: args::Role::Manager(s) } => commands::launch_manager::run(s.settings),
         args::Command::Launch { role: args::Role::Worker(s) } => commands::launch_worker::run(s.settings),
+        args::Command::Check(c) => commands::check::run(c.settings.settings, c.output),
     };
     std::process::exit(code);
 }

@@ -17,7 +17,11 @@ pub fn connectors() -> ConnectorRegistry {
 /// extension (`.js`: Caliper's JavaScript modules, run in the worker's embedded engine).
 pub fn workloads() -> WorkloadRegistry {
     let mut r = WorkloadRegistry::new();
-    r.register(caliper_sim::SIM_MIX, caliper_sim::sim_mix_workload);
+    r.register_checked(
+        caliper_sim::SIM_MIX,
+        caliper_sim::sim_mix_workload,
+        caliper_sim::check_sim_mix_arguments,
+    );
     r.register_loader("js", Arc::new(caliper_js::JsLoader::new()));
     r
 }

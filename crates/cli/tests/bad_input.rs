@@ -130,3 +130,117 @@ fn a_failing_start_command_stops_the_run() {
     let results = ws.results();
     assert_eq!(rounds(&results)[0]["status"], "notRun");
 }
+
+/// A network configuration of the sim connector whose start command leaves a file.
+fn sim_network_with_start(sim: &str) -> String {
+    format!("caliper:\n  blockchain: sim\n  command:\n    start: touch started\nsim:\n{sim}")
+}
+
+#[test]
+fn a_bad_sim_section_stops_the_run_before_the_start_command() {
+    let network = sim_network_with_start(
+        "  latency: { mean: slow, spread: 1 }\n  readLatncy: { fixed: 1 }\n  failureRatio: 1.5\n",
+    );
+    rejects(
+        &round(OK_ROUND),
+        &network,
+        &[],
+        2,
+        &[
+            "network.yaml:6:20: sim.latency.mean: expected a number of milliseconds",
+            "network.yaml:7:15: sim.readLatncy: unknown key \"readLatncy\" (did you mean \"readLatency\"?)",
+            "network.yaml:8:17: sim.failureRatio: expected a number from 0 to 1, got 1.5",
+        ],
+    );
+    rejects(
+        &round(OK_ROUND),
+        &sim_network_with_start("  - 1\n"),
+        &[],
+        2,
+        &["network.yaml", "sim: expected an object"],
+    );
+}
+
+#[test]
+fn bad_sim_mix_arguments_stop_the_run_before_the_start_command() {
+    let bench = format!(
+        "{}    - label: second\n      txNumber: 5\n      rateControl: {{ type: fixed-rate }}\n      workload:\n        module: sim-mix\n        arguments:\n          mix: {{ write: '' }}\n          keyz: 3\n",
+        round(OK_ROUND)
+    );
+    rejects(
+        &bench,
+        NETWORK,
+        &[],
+        2,
+        &[
+            "bench.yaml:15:17: test.rounds[1].workload.arguments.keyz: unknown key \"keyz\" (did you mean \"keys\"?)",
+            "bench.yaml:14:25: test.rounds[1].workload.arguments.mix.write: expected a weight of 0 or more, got a string",
+        ],
+    );
+}
+
+#[test]
+fn every_mistake_of_both_files_is_reported_in_one_run() {
+    let bench = round(
+        "      txNumber: 5\n      rateControl: { type: fixed-rate, opts: { tsp: 10 } }\n      workload: { module: sim-mix, arguments: { batch: 0 } }\n    - label: r2\n      txDuration: -1\n      rateControl: { type: fixed-rate }\n      workload: { module: sim-mix, arguments: { seed: x } }\n",
+    );
+    let network = sim_network_with_start("  capacity: 0\n  seed: 1.5\n");
+    let ws = Workspace::new(&bench, &network);
+    let out = ws.run(&[], Duration::from_secs(30));
+    assert_eq!(code(&out), 2, "{}", show(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let errors: Vec<&str> = stderr.lines().filter(|l| l.contains("ERROR")).collect();
+    let expected = [
+        "test.rounds[0].workload.arguments.batch",
+        "test.rounds[0].rateControl.opts.tsp",
+        "test.rounds[1].txDuration",
+        "test.rounds[1].workload.arguments.seed",
+        "network.yaml:6:13: sim.capacity",
+        "network.yaml:7:9: sim.seed",
+    ];
+    for needle in expected {
+        assert_eq!(
+            errors.iter().filter(|l| l.contains(needle)).count(),
+            1,
+            "one message for {needle}:\n{stderr}"
+        );
+    }
+    assert_eq!(errors.len(), expected.len(), "one message per mistake:\n{stderr}");
+    assert!(!ws.file("started").exists(), "nothing was started");
+}
+
+#[test]
+fn a_bad_ethereum_section_stops_the_run_before_the_start_command() {
+    let network = |ethereum: &str| {
+        format!(
+            "caliper:\n  blockchain: ethereum\n  command:\n    start: touch started\nethereum:\n{ethereum}"
+        )
+    };
+    rejects(
+        &round(OK_ROUND),
+        &network("  url: ftp://127.0.0.1:8545\n  chainID: 1\n"),
+        &[],
+        2,
+        &[
+            "network.yaml:6:8: ethereum.url: expected a ws://, wss://, http:// or https:// url",
+            "network.yaml:7:12: ethereum.chainID: unknown key \"chainID\" (did you mean \"chainId\"?)",
+        ],
+    );
+    rejects(
+        &round(OK_ROUND),
+        &network("  transactionConfirmationBlocks: 1\n"),
+        &[],
+        2,
+        &["network.yaml", "ethereum.url: missing"],
+    );
+    // One account for two workers: found from the benchmark's worker count, not by a node.
+    let two_workers = round(OK_ROUND).replace("number: 1", "number: 2");
+    let key = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+    rejects(
+        &two_workers,
+        &network(&format!("  url: ws://127.0.0.1:1\n  fromAddressPrivateKey: \"{key}\"\n")),
+        &[],
+        2,
+        &["ethereum.fromAddressPrivateKey: one account for 2 workers"],
+    );
+}

@@ -31,7 +31,7 @@ use alloy::primitives::{Address, B256};
 use caliper_core::connector::ConnectorError;
 use serde_json::{Map, Value};
 
-use crate::json::{kind, show, unknown_key};
+use crate::json::{kind, show, unknown_key, unknown_keys};
 
 /// The keys of the `ethereum` section.
 const KEYS: [&str; 17] = [
@@ -186,6 +186,36 @@ impl EthereumConfig {
                 Err(config("ethereum", "missing: the Ethereum connector needs this section"))
             }
             Some(other) => Err(config("ethereum", format!("expected an object, got {}", kind(other)))),
+        }
+    }
+
+    /// The check before the run: [`EthereumConfig::from_network`] with every unknown key of the
+    /// section (not only the first), and then [`EthereumConfig::check_workers`] when the number
+    /// of workers is known. The parser stops at the first other mistake, so that one comes alone.
+    pub fn check(
+        network: &Value,
+        workspace: &Path,
+        workers: Option<usize>,
+    ) -> Result<Self, Vec<ConnectorError>> {
+        let mut errors = Vec::new();
+        let mut known = network.clone();
+        if let Some(Value::Object(section)) = known.get_mut("ethereum") {
+            for (key, message) in unknown_keys(section, &KEYS) {
+                errors.push(config(format!("ethereum.{key}"), message));
+            }
+            section.retain(|key, _| KEYS.contains(&key.as_str()));
+        }
+        let parsed = Self::from_network(&known, workspace).and_then(|config| {
+            workers.map_or(Ok(()), |w| config.check_workers(w))?;
+            Ok(config)
+        });
+        match parsed {
+            Ok(config) if errors.is_empty() => Ok(config),
+            Ok(_) => Err(errors),
+            Err(e) => {
+                errors.push(e);
+                Err(errors)
+            }
         }
     }
 

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-pub(crate) use caliper_core::suggest::{json_kind as kind, unknown_key};
+pub(crate) use caliper_core::suggest::{json_kind as kind, unknown_key, unknown_keys};
 
 /// A value for messages: strings quoted, long values cut short.
 pub(crate) fn show(value: &Value) -> String {

@@ -18,7 +18,7 @@ use caliper_core::connector::ConnectorError;
 use caliper_core::suggest::did_you_mean;
 use serde_json::{Map, Value};
 
-use crate::json::{as_seed, kind, unknown_key};
+use crate::json::{as_seed, kind, unknown_keys};
 use crate::latency::LatencyModel;
 
 /// The keys of the `sim` section.
@@ -75,73 +75,58 @@ impl SimConfig {
     /// Errors are [`ConnectorError::Config`] with the key path (such as `sim.latency.mean`) and
     /// what was expected; an unknown key is an error with a did-you-mean.
     pub fn from_network(network: &Value) -> Result<Self, ConnectorError> {
+        Self::check(network).map_err(|mut errors| errors.swap_remove(0))
+    }
+
+    /// Like [`SimConfig::from_network`], with every mistake of the section (never an empty
+    /// list): what the check before the start command reports.
+    pub fn check(network: &Value) -> Result<Self, Vec<ConnectorError>> {
         match network.get("sim") {
             None | Some(Value::Null) => Ok(SimConfig::default()),
             Some(Value::Object(section)) => Self::from_section(section),
-            Some(other) => Err(config("sim", format!("expected an object, got {}", kind(other)))),
+            Some(other) => Err(vec![config("sim", format!("expected an object, got {}", kind(other)))]),
         }
     }
 
-    fn from_section(section: &Map<String, Value>) -> Result<Self, ConnectorError> {
-        if let Some((key, message)) = unknown_key(section, &KEYS) {
-            return Err(config(format!("sim.{key}"), message));
-        }
+    fn from_section(section: &Map<String, Value>) -> Result<Self, Vec<ConnectorError>> {
+        let mut errors: Vec<ConnectorError> = unknown_keys(section, &KEYS)
+            .into_iter()
+            .map(|(key, message)| config(format!("sim.{key}"), message))
+            .collect();
+        let mut keep = |result: Result<(), ConnectorError>| {
+            if let Err(e) = result {
+                errors.push(e);
+            }
+        };
         let get = |key: &str| section.get(key).filter(|v| !v.is_null());
         let mut sim = SimConfig::default();
         if let Some(latency) = get("latency") {
-            sim.latency = LatencyModel::parse(latency, "sim.latency")?;
+            keep(LatencyModel::parse(latency, "sim.latency").map(|l| sim.latency = l));
         }
-        sim.read_latency = match get("readLatency") {
-            Some(latency) => LatencyModel::parse(latency, "sim.readLatency")?,
-            None => sim.latency.clone(),
-        };
+        sim.read_latency = sim.latency.clone();
+        if let Some(latency) = get("readLatency") {
+            keep(LatencyModel::parse(latency, "sim.readLatency").map(|l| sim.read_latency = l));
+        }
         if let Some(ratio) = get("failureRatio") {
-            sim.failure_ratio = match ratio.as_f64() {
-                Some(r) if (0.0..=1.0).contains(&r) => r,
-                Some(r) => {
-                    return Err(config(
-                        "sim.failureRatio",
-                        format!("expected a number from 0 to 1, got {r}"),
-                    ));
-                }
-                None => {
-                    return Err(config(
-                        "sim.failureRatio",
-                        format!("expected a number from 0 to 1, got {}", kind(ratio)),
-                    ));
-                }
-            };
+            keep(failure_ratio(ratio).map(|r| sim.failure_ratio = r));
         }
         if let Some(class) = get("failureClass") {
-            sim.failure_class = parse_class(class)?;
+            keep(parse_class(class).map(|c| sim.failure_class = c));
         }
         if let Some(capacity) = get("capacity") {
-            let tps = capacity.as_f64().filter(|c| c.is_finite() && *c > 0.0);
-            let service = tps
-                .and_then(|c| Duration::try_from_secs_f64(1.0 / c).ok())
-                .filter(|s| *s <= MAX_SERVICE_TIME);
-            let (Some(tps), Some(service)) = (tps, service) else {
-                let got = match capacity.as_f64() {
-                    Some(c) => c.to_string(),
-                    None => kind(capacity).to_string(),
-                };
-                return Err(config(
-                    "sim.capacity",
-                    format!(
-                        "expected a number of write transactions per second above 0 (at least one per hour), got {got}"
-                    ),
-                ));
-            };
-            sim.capacity = Some(tps);
-            sim.service_time = Some(service);
+            keep(parse_capacity(capacity).map(|(tps, service)| {
+                sim.capacity = Some(tps);
+                sim.service_time = Some(service);
+            }));
         }
         if let Some(seed) = get("seed") {
-            sim.seed =
-                Some(as_seed(seed).ok_or_else(|| {
+            keep(
+                as_seed(seed).map(|s| sim.seed = Some(s)).ok_or_else(|| {
                     config("sim.seed", format!("expected an integer, got {}", describe(seed)))
-                })?);
+                }),
+            );
         }
-        Ok(sim)
+        if errors.is_empty() { Ok(sim) } else { Err(errors) }
     }
 
     /// `failureRatio`: the share of requests that fail (0 to 1).
@@ -170,6 +155,33 @@ impl SimConfig {
             && self.read_latency.is_zero()
             && self.capacity.is_none()
             && self.failure_ratio == 0.0
+    }
+}
+
+fn failure_ratio(ratio: &Value) -> Result<f64, ConnectorError> {
+    match ratio.as_f64() {
+        Some(r) if (0.0..=1.0).contains(&r) => Ok(r),
+        Some(r) => Err(config("sim.failureRatio", format!("expected a number from 0 to 1, got {r}"))),
+        None => {
+            Err(config("sim.failureRatio", format!("expected a number from 0 to 1, got {}", kind(ratio))))
+        }
+    }
+}
+
+/// `capacity` in write transactions per second, and the service time it implies.
+fn parse_capacity(capacity: &Value) -> Result<(f64, Duration), ConnectorError> {
+    let tps = capacity.as_f64().filter(|c| c.is_finite() && *c > 0.0);
+    let service =
+        tps.and_then(|c| Duration::try_from_secs_f64(1.0 / c).ok()).filter(|s| *s <= MAX_SERVICE_TIME);
+    match (tps, service) {
+        (Some(tps), Some(service)) => Ok((tps, service)),
+        _ => Err(config(
+            "sim.capacity",
+            format!(
+                "expected a number of write transactions per second above 0 (at least one per hour), got {}",
+                describe(capacity)
+            ),
+        )),
     }
 }
 
@@ -296,5 +308,29 @@ mod tests {
             let sim = SimConfig::from_network(&json!({"sim": {"failureClass": class.as_str()}})).unwrap();
             assert_eq!(sim.failure_class(), class);
         }
+    }
+
+    #[test]
+    fn check_reports_every_mistake_of_the_section() {
+        let errors = SimConfig::check(&json!({"sim": {
+            "latncy": 1,
+            "readLatency": {"fixed": "slow"},
+            "failureRatio": 2,
+            "capacity": 0,
+            "seed": "x",
+        }}))
+        .unwrap_err();
+        let paths: Vec<String> = errors
+            .iter()
+            .map(|e| match e {
+                ConnectorError::Config { path, .. } => path.clone(),
+                other => panic!("expected a config error, got {other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            paths,
+            ["sim.latncy", "sim.readLatency.fixed", "sim.failureRatio", "sim.capacity", "sim.seed"]
+        );
+        assert!(SimConfig::check(&json!({"sim": {"latency": 5}})).is_ok());
     }
 }

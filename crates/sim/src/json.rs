@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-pub(crate) use caliper_core::suggest::{json_kind as kind, unknown_key};
+pub(crate) use caliper_core::suggest::{json_kind as kind, unknown_key, unknown_keys};
 
 /// `value` as an integer of any sign, wrapped into a `u64` (used for seeds).
 pub(crate) fn as_seed(value: &Value) -> Option<u64> {

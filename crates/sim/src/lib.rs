@@ -41,4 +41,4 @@ mod workload;
 pub use config::SimConfig;
 pub use connector::SimConnector;
 pub use factory::{SIM, SimFactory};
-pub use workload::{SIM_MIX, sim_mix_workload};
+pub use workload::{SIM_MIX, check_sim_mix_arguments, sim_mix_workload};

@@ -23,7 +23,7 @@ use rand::rngs::SmallRng;
 use serde_json::{Map, Value};
 
 use crate::decimal::push_decimal;
-use crate::json::{as_seed, kind, unknown_key};
+use crate::json::{as_seed, kind, unknown_keys};
 use crate::rng::small_rng;
 
 /// The name `sim-mix` is registered under in the binary's workload registry.
@@ -66,71 +66,94 @@ struct MixArgs {
 
 impl MixArgs {
     fn parse(arguments: &Value) -> Result<Self, WorkloadError> {
+        Self::check(arguments).map_err(|mut errors| errors.swap_remove(0))
+    }
+
+    /// The arguments, or every mistake in them (never an empty list).
+    fn check(arguments: &Value) -> Result<Self, Vec<WorkloadError>> {
         let empty = Map::new();
         let map = match arguments {
             Value::Null => &empty,
             Value::Object(map) => map,
-            other => return Err(args_error("", format!("expected an object, got {}", kind(other)))),
+            other => return Err(vec![args_error("", format!("expected an object, got {}", kind(other)))]),
         };
-        if let Some((key, message)) = unknown_key(map, &["mix", "keys", "batch", "seed"]) {
-            return Err(args_error(&format!(".{key}"), message));
-        }
+        let mut errors: Vec<WorkloadError> = unknown_keys(map, &["mix", "keys", "batch", "seed"])
+            .into_iter()
+            .map(|(key, message)| args_error(&format!(".{key}"), message))
+            .collect();
         let get = |key: &str| map.get(key).filter(|v| !v.is_null());
-        let read_share = match get("mix") {
-            None => 0.0,
-            Some(Value::Object(mix)) => {
-                if let Some((key, message)) = unknown_key(mix, &["write", "read"]) {
-                    return Err(args_error(&format!(".mix.{key}"), message));
-                }
-                let weight = |op: &str| match mix.get(op) {
-                    None | Some(Value::Null) => Ok(0.0),
-                    Some(w) => w.as_f64().filter(|w| w.is_finite() && *w >= 0.0).ok_or_else(|| {
-                        args_error(
-                            &format!(".mix.{op}"),
-                            format!("expected a weight of 0 or more, got {}", show(w)),
-                        )
-                    }),
-                };
-                let (write, read) = (weight("write")?, weight("read")?);
-                if write + read <= 0.0 {
-                    return Err(args_error(
-                        ".mix",
-                        "expected at least one weight above 0, such as {write: 1, read: 3}",
-                    ));
-                }
-                read / (write + read)
-            }
-            Some(other) => {
-                return Err(args_error(
-                    ".mix",
-                    format!("expected an object such as {{write: 1, read: 3}}, got {}", kind(other)),
+        // A wrong value is recorded and replaced by its default, so the next keys are checked.
+        let read_share = get("mix").map_or(0.0, |mix| {
+            read_share(mix).unwrap_or_else(|e| {
+                errors.extend(e);
+                0.0
+            })
+        });
+        let keys = get("keys").map_or(1000, |keys| {
+            keys.as_u64().filter(|k| *k > 0).unwrap_or_else(|| {
+                errors.push(args_error(
+                    ".keys",
+                    format!("expected an integer of 1 or more, got {}", show(keys)),
                 ));
+                1000
+            })
+        });
+        let batch = get("batch").map_or(1, |batch| {
+            batch.as_u64().filter(|b| (1..=MAX_BATCH).contains(b)).map_or_else(
+                || {
+                    errors.push(args_error(
+                        ".batch",
+                        format!("expected an integer from 1 to {MAX_BATCH}, got {}", show(batch)),
+                    ));
+                    1
+                },
+                |b| b as usize,
+            )
+        });
+        let seed = get("seed").and_then(|seed| {
+            let parsed = as_seed(seed);
+            if parsed.is_none() {
+                errors.push(args_error(".seed", format!("expected an integer, got {}", show(seed))));
             }
-        };
-        let keys = match get("keys") {
-            None => 1000,
-            Some(keys) => keys.as_u64().filter(|k| *k > 0).ok_or_else(|| {
-                args_error(".keys", format!("expected an integer of 1 or more, got {}", show(keys)))
-            })?,
-        };
-        let batch = match get("batch") {
-            None => 1,
-            Some(batch) => batch.as_u64().filter(|b| (1..=MAX_BATCH).contains(b)).ok_or_else(|| {
-                args_error(
-                    ".batch",
-                    format!("expected an integer from 1 to {MAX_BATCH}, got {}", show(batch)),
-                )
-            })? as usize,
-        };
-        let seed = match get("seed") {
-            None => None,
-            Some(seed) => Some(
-                as_seed(seed)
-                    .ok_or_else(|| args_error(".seed", format!("expected an integer, got {}", show(seed))))?,
-            ),
-        };
-        Ok(MixArgs { read_share, keys, batch, seed })
+            parsed
+        });
+        if errors.is_empty() { Ok(MixArgs { read_share, keys, batch, seed }) } else { Err(errors) }
     }
+}
+
+/// The share of reads of `mix`, or every mistake in it.
+fn read_share(mix: &Value) -> Result<f64, Vec<WorkloadError>> {
+    let Value::Object(mix) = mix else {
+        return Err(vec![args_error(
+            ".mix",
+            format!("expected an object such as {{write: 1, read: 3}}, got {}", kind(mix)),
+        )]);
+    };
+    let mut errors: Vec<WorkloadError> = unknown_keys(mix, &["write", "read"])
+        .into_iter()
+        .map(|(key, message)| args_error(&format!(".mix.{key}"), message))
+        .collect();
+    let mut weight = |op: &str| match mix.get(op) {
+        None | Some(Value::Null) => 0.0,
+        Some(w) => w.as_f64().filter(|w| w.is_finite() && *w >= 0.0).unwrap_or_else(|| {
+            errors.push(args_error(
+                &format!(".mix.{op}"),
+                format!("expected a weight of 0 or more, got {}", show(w)),
+            ));
+            0.0
+        }),
+    };
+    let (write, read) = (weight("write"), weight("read"));
+    if errors.is_empty() && write + read <= 0.0 {
+        errors.push(args_error(".mix", "expected at least one weight above 0, such as {write: 1, read: 3}"));
+    }
+    if errors.is_empty() { Ok(read / (write + read)) } else { Err(errors) }
+}
+
+/// Checks `workload.arguments` of `sim-mix` (a [`caliper_core::workload::ArgumentsCheck`]):
+/// every mistake, each with its path below `workload.arguments`.
+pub fn check_sim_mix_arguments(arguments: &Value) -> Result<(), Vec<WorkloadError>> {
+    MixArgs::check(arguments).map(|_| ())
 }
 
 impl Running {
@@ -272,5 +295,21 @@ mod tests {
         assert_eq!(error(json!({"batch": 1_000_000})).0, ".batch");
         assert_eq!(error(json!({"seed": "x"})).0, ".seed");
         assert_eq!(error(json!([1])).0, "");
+    }
+
+    #[test]
+    fn check_reports_every_mistake() {
+        let errors =
+            check_sim_mix_arguments(&json!({"mix": {"write": "", "raed": 1}, "keyz": 3, "batch": 0}))
+                .unwrap_err();
+        let paths: Vec<String> = errors
+            .iter()
+            .map(|e| match e {
+                WorkloadError::Arguments { path, .. } => path.clone(),
+                other => panic!("expected an arguments error, got {other:?}"),
+            })
+            .collect();
+        assert_eq!(paths, [".keyz", ".mix.raed", ".mix.write", ".batch"]);
+        assert!(check_sim_mix_arguments(&json!({"mix": {"read": 1}, "keys": 3})).is_ok());
     }
 }

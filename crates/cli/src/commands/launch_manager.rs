@@ -1,20 +1,17 @@
-//! `caliper launch manager`: validate everything, run the benchmark, write the reports, and
-//! say with the exit code how it went.
+//! `caliper launch manager`: validate everything (before the start command, as `caliper
+//! check` does), run the benchmark, write the reports, and say with the exit code how it went.
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
 
-use caliper_core::config::{BenchmarkConfig, NetworkConfig, TxLimit};
-use caliper_core::manager::{
-    Manager, ManagerTimings, Messaging, PlannedRound, RoundSize, RoundStatus, RunOutcome, RunPlan,
-};
-use caliper_core::message::WorkloadMessage;
+use caliper_core::config::NetworkConfig;
+use caliper_core::manager::{Manager, ManagerTimings, Messaging, RoundStatus, RunOutcome, RunPlan};
 use caliper_core::messenger::WorkerCommand;
-use caliper_core::settings::{Flow, Settings, keys};
+use caliper_core::settings::{Settings, keys};
 use tokio_util::sync::CancellationToken;
 
 use super::setup::{self, Method};
+use super::validate;
 use crate::exit;
 use crate::logging::LogStyle;
 use crate::progress::Progress;
@@ -24,12 +21,14 @@ use crate::registry;
 pub fn run(args: Vec<String>) -> i32 {
     let settings = match setup::settings(args.clone(), LogStyle::Person) {
         Ok(s) => s,
-        Err(code) => return code,
+        Err(unloaded) => return unloaded.code(),
     };
-    let (plan, network, timings, method) = match validate(&settings) {
+    let validate::Validated { plan, network, timings, method } = match validate::workspace(&settings) {
         Ok(v) => v,
-        Err(msg) => {
-            tracing::error!("{msg}");
+        Err(problems) => {
+            for problem in problems {
+                tracing::error!("{problem}");
+            }
             return exit::CONFIG;
         }
     };
@@ -43,86 +42,6 @@ pub fn run(args: Vec<String>) -> i32 {
     let outcome = runtime.block_on(execute(settings.clone(), plan, network, timings, method, args));
     report(&settings, &outcome);
     exit_code(&outcome)
-}
-
-/// Reads and checks every input before anything starts.
-fn validate(settings: &Settings) -> Result<(RunPlan, Arc<NetworkConfig>, ManagerTimings, Method), String> {
-    let flow = Flow::from_settings(settings).map_err(|e| e.to_string())?;
-    let method = setup::method(settings)?;
-    let timings = timings(settings)?;
-    // The workers read it; a bad value must stop the run here, before anything starts.
-    setup::max_in_flight(settings)?;
-    let bench_path = settings.required_path(keys::BENCH_CONFIG).map_err(|e| e.to_string())?;
-    let network = setup::network(settings).map_err(|_| "invalid network configuration".to_string())?;
-    let bench = BenchmarkConfig::load(&bench_path).map_err(|e| e.to_string())?;
-    let connectors = registry::connectors();
-    if connectors.get(&network.blockchain).is_none() {
-        let names = connectors.names().join(", ");
-        let hint = caliper_core::suggest::did_you_mean(&network.blockchain, connectors.names())
-            .map(|s| format!(" (did you mean \"{s}\"?)"))
-            .unwrap_or_default();
-        return Err(format!(
-            "{}: caliper.blockchain: unknown connector \"{}\"{hint}; the available connectors are: {names}",
-            network.path.display(),
-            network.blockchain
-        ));
-    }
-    let workloads = registry::workloads();
-    let mut problems = Vec::new();
-    for (i, round) in bench.rounds.iter().enumerate() {
-        if let Err(e) = workloads.check(&round.workload.module, settings.workspace()) {
-            problems.push(format!("{}: test.rounds[{i}].workload.module: {e}", bench_path.display()));
-        }
-    }
-    if !problems.is_empty() {
-        return Err(problems.join("\n"));
-    }
-    Ok((plan_of(&bench, flow), network, timings, method))
-}
-
-fn timings(settings: &Settings) -> Result<ManagerTimings, String> {
-    let ms = |key| setup::millis(settings, key);
-    let progress_on = settings.get_bool(keys::PROGRESS_REPORTING_ENABLED).map_err(|e| e.to_string())?;
-    Ok(ManagerTimings {
-        join: ms(keys::WORKER_TIMEOUT_JOIN)?,
-        prepare: ms(keys::WORKER_TIMEOUT_PREPARE)?,
-        silence: ms(keys::WORKER_TIMEOUT_SILENCE)?,
-        progress: if progress_on {
-            Some(ms(keys::PROGRESS_REPORTING_INTERVAL)?.max(Duration::from_millis(100)))
-        } else {
-            None
-        },
-        round_pause: ms(keys::ROUND_PAUSE)?,
-        stop_grace: Duration::from_secs(5),
-    })
-}
-
-fn plan_of(bench: &BenchmarkConfig, phases: Flow) -> RunPlan {
-    RunPlan {
-        name: bench.name.clone(),
-        description: bench.description.clone(),
-        workers: bench.workers,
-        rounds: bench
-            .rounds
-            .iter()
-            .map(|r| PlannedRound {
-                label: r.label.clone(),
-                description: r.description.clone(),
-                size: match r.tx {
-                    TxLimit::Number(n) => RoundSize::Transactions(n),
-                    TxLimit::Duration(d) => RoundSize::Duration(d),
-                },
-                rate_control: r.rate_control.clone(),
-                workload: WorkloadMessage {
-                    module: r.workload.module.clone(),
-                    arguments: r.workload.arguments.clone(),
-                },
-                raw: r.raw.clone(),
-            })
-            .collect(),
-        benchmark: bench.raw.clone(),
-        phases,
-    }
 }
 
 async fn execute(

@@ -18,7 +18,7 @@ use crate::registry;
 pub fn run(args: Vec<String>) -> i32 {
     let settings = match setup::settings(args, LogStyle::ForkedWorker) {
         Ok(s) => s,
-        Err(code) => return code,
+        Err(unloaded) => return unloaded.code(),
     };
     let method = match setup::method(&settings) {
         Ok(m) => m,

@@ -10,15 +10,29 @@ use caliper_core::settings::{Settings, SettingsInput, keys};
 use crate::exit;
 use crate::logging::{self, LogStyle};
 
+/// Why the settings could not be loaded (already logged).
+pub struct Unloaded {
+    /// What was logged.
+    pub message: String,
+}
+
+impl Unloaded {
+    /// The exit code of a command that stops here.
+    pub fn code(&self) -> i32 {
+        exit::CONFIG
+    }
+}
+
 /// Loads the settings from this process's environment, working directory and `args`, and
-/// starts logging. On error, says why and returns the exit code.
-pub fn settings(args: Vec<String>, style: LogStyle) -> Result<Arc<Settings>, i32> {
+/// starts logging. On error, says why.
+pub fn settings(args: Vec<String>, style: LogStyle) -> Result<Arc<Settings>, Unloaded> {
     let input = match SettingsInput::from_process(args) {
         Ok(input) => input,
         Err(e) => {
             logging::init(style, "info");
-            tracing::error!("cannot read the current directory: {e}");
-            return Err(exit::CONFIG);
+            let message = format!("cannot read the current directory: {e}");
+            tracing::error!("{message}");
+            return Err(Unloaded { message });
         }
     };
     match Settings::load(&input) {
@@ -42,7 +56,7 @@ pub fn settings(args: Vec<String>, style: LogStyle) -> Result<Arc<Settings>, i32
         Err(err) => {
             logging::init(style, "info");
             tracing::error!("{err}");
-            Err(exit::CONFIG)
+            Err(Unloaded { message: err.to_string() })
         }
     }
 }

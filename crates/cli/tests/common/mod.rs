@@ -43,6 +43,11 @@ impl Workspace {
         cmd
     }
 
+    /// `caliper check --caliper-workspace <dir> <args>`, run to its end (at most 60 s).
+    pub fn check(&self, args: &[&str]) -> Output {
+        check(self.path(), args)
+    }
+
     /// Runs the manager to its end (at most `limit`), with its output.
     pub fn run(&self, args: &[&str], limit: Duration) -> Output {
         let child =
@@ -54,6 +59,33 @@ impl Workspace {
     pub fn results(&self) -> Value {
         let text = std::fs::read_to_string(self.file("results.json")).expect("results.json exists");
         serde_json::from_str(&text).expect("results.json is JSON")
+    }
+}
+
+/// `caliper check --caliper-workspace <workspace> <args>`, run to its end (at most 60 s).
+pub fn check(workspace: &Path, args: &[&str]) -> Output {
+    let child = Command::new(env!("CARGO_BIN_EXE_caliper"))
+        .args(["check", "--caliper-workspace"])
+        .arg(workspace)
+        .args(args)
+        .env_remove("RUST_LOG")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("caliper runs");
+    wait_output(child, Duration::from_secs(60))
+}
+
+/// Copies the folder `from` into `to`, recursively.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create dir");
+    for entry in std::fs::read_dir(from).expect("read dir").flatten() {
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("file type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy file");
+        }
     }
 }
 

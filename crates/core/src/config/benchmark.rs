@@ -5,7 +5,7 @@
 //! extension). [`BenchmarkConfig::load`] validates all of it before returning and reports
 //! every problem at once: unknown keys inside known sections (with a did-you-mean), missing
 //! or mistyped values, `txNumber` and `txDuration` both or neither, and each round's rate
-//! controller as [`crate::rate::build`] sees it. Free top-level keys (holders of YAML
+//! controller as [`crate::rate::build`] sees it for every worker. Free top-level keys (holders of YAML
 //! anchors) are allowed.
 
 use std::path::{Path, PathBuf};
@@ -18,6 +18,7 @@ use super::error::{ConfigError, ConfigErrors};
 use super::tree::{Kind, Node, ParseError, read_file};
 use crate::rate::{RateContext, RateControlSpec, RateError};
 use crate::settings::{Settings, keys};
+use crate::workload::{WorkloadError, WorkloadRegistry};
 
 /// The keys of `test`.
 pub const TEST_KEYS: &[&str] = &["name", "description", "workers", "rounds"];
@@ -154,13 +155,24 @@ impl BenchmarkConfig {
 
     /// Reads and validates the file `path`, with `workspace` as the root of relative paths.
     pub fn load_in(path: &Path, workspace: &Path) -> Result<Self, ConfigErrors> {
-        load_file(path, workspace, None, RateCheck::Build)
+        load_file(path, workspace, None, RateCheck::Build, None)
     }
 
     /// Reads and validates the file named by the `caliper-benchconfig` setting.
     pub fn from_settings(settings: &Settings) -> Result<Self, ConfigErrors> {
+        Self::check_from_settings(settings, None)
+    }
+
+    /// [`BenchmarkConfig::from_settings`], and with `workloads` each round's workload module
+    /// as the registry loads it (a `.js` file is compiled) and its arguments as the module's
+    /// registered check reads them: the errors name the key below `workload`, with its line.
+    pub fn check_from_settings(
+        settings: &Settings,
+        workloads: Option<&WorkloadRegistry>,
+    ) -> Result<Self, ConfigErrors> {
         let path = settings.required_path(keys::BENCH_CONFIG)?;
-        load_file(&path, settings.workspace(), settings.source(keys::BENCH_CONFIG).cloned(), RateCheck::Build)
+        let from = settings.source(keys::BENCH_CONFIG).cloned();
+        load_file(&path, settings.workspace(), from, RateCheck::Build, workloads)
     }
 }
 
@@ -182,7 +194,7 @@ pub(crate) fn read_config(
 /// Whether loading builds each round's rate controller to validate its options.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum RateCheck {
-    /// Build it for worker 0 (what every public loader does).
+    /// Build it for every worker (what every public loader does).
     Build,
     /// Skip it (tests of the other rules).
     #[cfg_attr(not(test), allow(dead_code))]
@@ -194,10 +206,12 @@ pub(crate) fn load_file(
     workspace: &Path,
     from: Option<crate::settings::Source>,
     rates: RateCheck,
+    workloads: Option<&WorkloadRegistry>,
 ) -> Result<BenchmarkConfig, ConfigErrors> {
     let root = read_config(path, "benchmark configuration", from)?;
     let mut check = Check::new(path);
-    let config = validate(&mut check, path, workspace, &root, rates);
+    let modules = workloads.map(|registry| Modules { registry, workspace });
+    let config = validate(&mut check, path, workspace, &root, rates, modules);
     for warning in &check.warnings {
         tracing::warn!("{warning}");
     }
@@ -216,9 +230,10 @@ fn validate(
     workspace: &Path,
     root: &Node,
     rates: RateCheck,
+    modules: Option<Modules<'_>>,
 ) -> Option<BenchmarkConfig> {
     let root = check.any_mapping("", root)?;
-    let test = test(check, path, workspace, root, rates);
+    let test = test(check, path, workspace, root, rates, modules);
     if let Some(monitor) = root.entry("monitor") {
         check.warn(
             "monitor",
@@ -262,6 +277,7 @@ fn test(
     workspace: &Path,
     root: &Node,
     rates: RateCheck,
+    modules: Option<Modules<'_>>,
 ) -> Option<TestSection> {
     let test = check.required("", root, "test", "a mapping with name, workers and rounds")?;
     let test = check.mapping("test", test, TEST_KEYS)?;
@@ -291,7 +307,7 @@ fn test(
     for (i, item) in items.iter().enumerate() {
         let rate_check =
             (rates == RateCheck::Build).then_some(RatePass { workspace, recorded_before: recorded });
-        let round = round(check, i, item, total_workers, rate_check);
+        let round = round(check, i, item, total_workers, rate_check, modules);
         if let Some(round) = round {
             recorded |= round.rate_control.kind == "record-rate";
             rounds.push(round);
@@ -319,6 +335,13 @@ fn workers(check: &mut Check, node: &Node) -> Option<usize> {
     }
 }
 
+/// The workload modules a round's `workload` is checked against.
+#[derive(Clone, Copy)]
+struct Modules<'a> {
+    registry: &'a WorkloadRegistry,
+    workspace: &'a Path,
+}
+
 /// What the rate controller check of a round needs.
 struct RatePass<'a> {
     workspace: &'a Path,
@@ -332,6 +355,7 @@ fn round(
     node: &Node,
     total_workers: usize,
     rates: Option<RatePass<'_>>,
+    modules: Option<Modules<'_>>,
 ) -> Option<RoundConfig> {
     let path = index("test.rounds", i);
     let node = check.mapping(&path, node, ROUND_KEYS)?;
@@ -378,9 +402,12 @@ fn round(
     let rate_node = check.required(&path, node, "rateControl", "a mapping {type, opts}");
     let rate_control = rate_node.and_then(|n| rate_control(check, &rate_path, n));
 
-    let workload = check
-        .required(&path, node, "workload", "a mapping {module, arguments}")
-        .and_then(|n| workload(check, &join(&path, "workload"), n));
+    let workload_path = join(&path, "workload");
+    let workload_node = check.required(&path, node, "workload", "a mapping {module, arguments}");
+    let workload = workload_node.and_then(|n| workload(check, &workload_path, n));
+    if let (Some(spec), Some(workload_node), Some(modules)) = (&workload, workload_node, modules) {
+        workload_module(check, &workload_path, workload_node, spec, modules);
+    }
 
     if let Some(trim) = Check::optional(node, "trim") {
         let key = join(&path, "trim");
@@ -391,23 +418,28 @@ fn round(
 
     let (label, tx, rate_control, workload) = (label?, tx?, rate_control?, workload?);
     if let (Some(rate_node), Some(rates)) = (rate_node, rates) {
-        let ctx = RateContext {
-            round_index: i,
-            round_label: label.clone(),
-            worker_index: 0,
-            total_workers,
-            tx_number: match tx {
-                TxLimit::Number(total) => Some(tx_share(total, 0, total_workers)),
-                TxLimit::Duration(_) => None,
-            },
-            tx_duration: match tx {
-                TxLimit::Duration(d) => Some(d),
-                TxLimit::Number(_) => None,
-            },
-            workspace: rates.workspace.to_path_buf(),
-        };
-        if let Err(err) = crate::rate::build(&rate_control, &ctx) {
-            rate_error(check, &rate_path, rate_node, err, rates.recorded_before);
+        // Every worker's controller, not only worker 0's: a replay-rate reads a file of its
+        // own per worker (`<C>` in its path). One error per round is enough.
+        for worker_index in 0..total_workers {
+            let ctx = RateContext {
+                round_index: i,
+                round_label: label.clone(),
+                worker_index,
+                total_workers,
+                tx_number: match tx {
+                    TxLimit::Number(total) => Some(tx_share(total, worker_index, total_workers)),
+                    TxLimit::Duration(_) => None,
+                },
+                tx_duration: match tx {
+                    TxLimit::Duration(d) => Some(d),
+                    TxLimit::Number(_) => None,
+                },
+                workspace: rates.workspace.to_path_buf(),
+            };
+            if let Err(err) = crate::rate::build(&rate_control, &ctx) {
+                rate_error(check, &rate_path, rate_node, err, rates.recorded_before);
+                break;
+            }
         }
     }
     Some(RoundConfig { label, description, tx, rate_control, workload, raw: node.to_json() })
@@ -433,7 +465,7 @@ fn rate_error(check: &mut Check, path: &str, node: &Node, err: RateError, record
             check.error(&join(path, "type"), loc, err.to_string());
         }
         RateError::Option { path: below, message } => {
-            let loc = deepest_loc(node, &below).or(node.loc);
+            let loc = node.locate(&below).or(node.loc);
             check.error(&join(path, &below), loc, message);
         }
         // A replay file may be written by an earlier round's record-rate during the run.
@@ -444,30 +476,23 @@ fn rate_error(check: &mut Check, path: &str, node: &Node, err: RateError, record
     }
 }
 
-/// The position of the deepest node of `key_path` (such as `opts.rateControllers[1].opts`)
-/// that exists below `node`.
-fn deepest_loc(node: &Node, key_path: &str) -> Option<super::tree::Loc> {
-    let mut loc = None;
-    let mut current = node;
-    for segment in key_path.split('.') {
-        let (key, indices) = segment.split_once('[').unwrap_or((segment, ""));
-        let Some(next) = current.get(key) else {
-            return loc;
-        };
-        current = next;
-        loc = current.loc.or(loc);
-        for index in indices.split('[').filter_map(|i| i.trim_end_matches(']').parse::<usize>().ok()) {
-            let Kind::Seq(items) = &current.kind else {
-                return loc;
-            };
-            let Some(next) = items.get(index) else {
-                return loc;
-            };
-            current = next;
-            loc = current.loc.or(loc);
+/// The module of a round's `workload` can be loaded, and its arguments are what it reads.
+fn workload_module(check: &mut Check, path: &str, node: &Node, spec: &WorkloadSpec, modules: Modules<'_>) {
+    if let Err(e) = modules.registry.check(&spec.module, modules.workspace) {
+        let loc = node.get("module").and_then(|n| n.loc).or(node.loc);
+        check.error(&join(path, "module"), loc, e.to_string());
+        return;
+    }
+    for error in modules.registry.check_arguments(&spec.module, &spec.arguments).err().unwrap_or_default() {
+        match error {
+            WorkloadError::Arguments { path: below, message } => {
+                let below = format!("arguments{below}");
+                let loc = node.locate(&below).or(node.loc);
+                check.error(&join(path, &below), loc, message);
+            }
+            other => check.error(path, node.loc, other.to_string()),
         }
     }
-    loc
 }
 
 fn workload(check: &mut Check, path: &str, node: &Node) -> Option<WorkloadSpec> {
@@ -569,21 +594,4 @@ fn observer(check: &mut Check, node: &Node) {
         node.loc,
         "the legacy \"observer\" section is ignored; progress is shown every caliper-progress-reporting-interval",
     );
-}
-
-#[cfg(test)]
-mod tests {
-    use super::super::tree::parse_yaml;
-    use super::*;
-
-    #[test]
-    fn rate_option_paths_find_their_line() {
-        let text = "type: composite-rate\nopts:\n  rateControllers:\n    - type: fixed-rate\n      opts:\n        tps: x\n";
-        let node = parse_yaml(text).expect("valid yaml");
-        let line = |p: &str| deepest_loc(&node, p).map(|l| l.line);
-        assert_eq!(line("opts.rateControllers[0].opts.tps"), Some(6));
-        assert_eq!(line("opts.rateControllers[0].opts.missing"), Some(6));
-        assert_eq!(line("opts.rateControllers[3]"), Some(4));
-        assert_eq!(line("nothing"), None);
-    }
 }

@@ -20,7 +20,9 @@ use super::benchmark::read_config;
 use super::check::{Check, join};
 use super::error::ConfigErrors;
 use super::tree::Node;
+use crate::connector::{ConnectorCheck, ConnectorError, ConnectorRegistry};
 use crate::settings::{Settings, keys};
+use crate::suggest::did_you_mean;
 
 /// The keys of the `caliper` section.
 pub const CALIPER_KEYS: &[&str] = &["blockchain", "command", "commands", "sutOptions"];
@@ -50,23 +52,79 @@ pub struct NetworkConfig {
 impl NetworkConfig {
     /// Reads and validates the file `path`.
     pub fn load(path: &Path) -> Result<Self, ConfigErrors> {
-        load_file(path, None)
+        load_file(path, None, None)
     }
 
     /// Reads and validates the file named by the `caliper-networkconfig` setting.
     pub fn from_settings(settings: &Settings) -> Result<Self, ConfigErrors> {
         let path = settings.required_path(keys::NETWORK_CONFIG)?;
-        load_file(&path, settings.source(keys::NETWORK_CONFIG).cloned())
+        load_file(&path, settings.source(keys::NETWORK_CONFIG).cloned(), None)
+    }
+
+    /// [`NetworkConfig::from_settings`], and `caliper.blockchain` names a connector of
+    /// `connectors` whose [`check`](crate::connector::ConnectorFactory::check) finds nothing
+    /// wrong with its sections; `workers` is `test.workers.number`, when known. The errors
+    /// name the key path, with its line.
+    pub fn check_from_settings(
+        settings: &Settings,
+        connectors: &ConnectorRegistry,
+        workers: Option<usize>,
+    ) -> Result<Self, ConfigErrors> {
+        let path = settings.required_path(keys::NETWORK_CONFIG)?;
+        let from = settings.source(keys::NETWORK_CONFIG).cloned();
+        load_file(&path, from, Some(Connectors { registry: connectors, settings, workers }))
     }
 }
 
-fn load_file(path: &Path, from: Option<crate::settings::Source>) -> Result<NetworkConfig, ConfigErrors> {
+/// The connectors a network configuration is checked against.
+struct Connectors<'a> {
+    registry: &'a ConnectorRegistry,
+    settings: &'a Settings,
+    workers: Option<usize>,
+}
+
+fn load_file(
+    path: &Path,
+    from: Option<crate::settings::Source>,
+    connectors: Option<Connectors<'_>>,
+) -> Result<NetworkConfig, ConfigErrors> {
     let root = read_config(path, "network configuration", from)?;
     let mut check = Check::new(path);
     let config = validate(&mut check, path, &root);
+    if let (Some(config), Some(connectors)) = (&config, connectors) {
+        connector(&mut check, &root, config, &connectors);
+    }
     match config {
         Some(config) if check.errors.is_empty() => Ok(config),
         _ => Err(ConfigErrors(check.errors)),
+    }
+}
+
+/// `caliper.blockchain` is a known connector, and its check finds nothing wrong.
+fn connector(check: &mut Check, root: &Node, config: &NetworkConfig, connectors: &Connectors<'_>) {
+    let Some(factory) = connectors.registry.get(&config.blockchain) else {
+        let names = connectors.registry.names();
+        let hint = did_you_mean(&config.blockchain, names.iter().copied())
+            .map(|s| format!(" (did you mean \"{s}\"?)"))
+            .unwrap_or_default();
+        check.error(
+            "caliper.blockchain",
+            root.locate("caliper.blockchain"),
+            format!(
+                "unknown connector \"{}\"{hint}; the available connectors are: {}",
+                config.blockchain,
+                names.join(", ")
+            ),
+        );
+        return;
+    };
+    let input =
+        ConnectorCheck { network: config, settings: connectors.settings, workers: connectors.workers };
+    for error in factory.check(&input).err().unwrap_or_default() {
+        match error {
+            ConnectorError::Config { path, message } => check.error(&path, root.locate(&path), message),
+            other => check.error(&config.blockchain, root.locate(&config.blockchain), other.to_string()),
+        }
     }
 }
 

@@ -18,7 +18,7 @@ fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
 /// Loads a benchmark file without building its rate controllers.
 fn bench(dir: &Path, name: &str, text: &str) -> Result<BenchmarkConfig, ConfigErrors> {
     let path = write(dir, name, text);
-    load_file(&path, dir, None, RateCheck::Skip)
+    load_file(&path, dir, None, RateCheck::Skip, None)
 }
 
 fn messages(errors: &ConfigErrors) -> Vec<String> {
@@ -377,7 +377,7 @@ fn load_all_reports_both_files() {
 }
 
 #[test]
-fn rate_controllers_are_built_for_worker_0() {
+fn rate_controllers_are_built_for_every_worker() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = write(dir.path(), "b.yaml", ANCHORS);
     let config = BenchmarkConfig::load_in(&path, dir.path()).expect("valid rate controllers");
@@ -391,4 +391,138 @@ fn rate_controllers_are_built_for_worker_0() {
     assert!(key_path.starts_with("test.rounds[0].rateControl.opts"), "{err}");
     assert_eq!(err.0[0].line(), Some(8), "{err}");
     assert!(err.to_string().contains("tps"), "{err}");
+}
+
+#[test]
+fn a_replay_file_missing_for_one_worker_is_found_at_load() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "rate-0-0.txt", "0\n10\n");
+    let text = "test:\n  workers: {number: 2}\n  rounds:\n    - label: a\n      txNumber: 10\n      rateControl: {type: replay-rate, opts: {pathTemplate: rate-<R>-<C>.txt}}\n      workload: {module: w.js}\n";
+    let path = write(dir.path(), "b.yaml", text);
+    let err = BenchmarkConfig::load_in(&path, dir.path()).expect_err("worker 1 has no file");
+    assert_eq!(err.len(), 1, "{err}");
+    assert!(err.to_string().contains("rate-0-1.txt"), "{err}");
+    write(dir.path(), "rate-0-1.txt", "0\n10\n");
+    BenchmarkConfig::load_in(&path, dir.path()).expect("both files exist");
+}
+
+mod checked {
+    use std::sync::Arc;
+
+    use async_trait::async_trait;
+    use serde_json::Value;
+
+    use super::*;
+    use crate::connector::{
+        Connector, ConnectorCheck, ConnectorError, ConnectorFactory, ConnectorInit, ConnectorRegistry,
+    };
+    use crate::workload::testutil::nothing;
+    use crate::workload::{WorkloadError, WorkloadRegistry};
+
+    /// A connector whose check rejects every key of its `fake` section but `ok`.
+    struct Fake;
+
+    #[async_trait]
+    impl ConnectorFactory for Fake {
+        fn name(&self) -> &'static str {
+            "fake"
+        }
+        fn check(&self, input: &ConnectorCheck<'_>) -> Result<(), Vec<ConnectorError>> {
+            let keys = input.network.raw["fake"].as_object().cloned().unwrap_or_default();
+            let errors: Vec<ConnectorError> = keys
+                .keys()
+                .filter(|k| *k != "ok")
+                .map(|k| ConnectorError::Config {
+                    path: format!("fake.{k}"),
+                    message: format!("bad with {:?} workers", input.workers),
+                })
+                .collect();
+            if errors.is_empty() { Ok(()) } else { Err(errors) }
+        }
+        async fn create(&self, _init: ConnectorInit) -> Result<Arc<dyn Connector>, ConnectorError> {
+            Err(ConnectorError::Sut("not in these tests".into()))
+        }
+    }
+
+    fn settings(dir: &Path) -> Settings {
+        let mut settings = Settings::default();
+        settings.set(keys::WORKSPACE, dir.to_string_lossy().into_owned());
+        settings.set(keys::NETWORK_CONFIG, "net.yaml");
+        settings.set(keys::BENCH_CONFIG, "bench.yaml");
+        settings
+    }
+
+    #[test]
+    fn the_connectors_check_reports_every_mistake_with_its_line() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut connectors = ConnectorRegistry::new();
+        connectors.register(Arc::new(Fake));
+        write(dir.path(), "net.yaml", "caliper:\n  blockchain: fake\nfake:\n  ok: 1\n  a: 2\n  b: 3\n");
+        let err = NetworkConfig::check_from_settings(&settings(dir.path()), &connectors, Some(4))
+            .expect_err("a and b are wrong");
+        let texts = messages(&err);
+        assert_eq!(texts.len(), 2, "{texts:#?}");
+        assert!(texts[0].ends_with("net.yaml:5:6: fake.a: bad with Some(4) workers"), "{texts:#?}");
+        assert!(texts[1].contains(":6:6: fake.b:"), "{texts:#?}");
+        write(dir.path(), "net.yaml", "caliper:\n  blockchain: fake\nfake: {ok: 1}\n");
+        NetworkConfig::check_from_settings(&settings(dir.path()), &connectors, None).expect("valid");
+        // Without a registry, the connector's sections are not looked at.
+        write(dir.path(), "net.yaml", "caliper:\n  blockchain: fake\nfake: {a: 1}\n");
+        NetworkConfig::from_settings(&settings(dir.path())).expect("not checked");
+
+        write(dir.path(), "net.yaml", "caliper:\n  blockchain: fak\n");
+        let err = NetworkConfig::check_from_settings(&settings(dir.path()), &connectors, None)
+            .expect_err("unknown connector");
+        assert!(
+            err.to_string()
+                .contains(":2:15: caliper.blockchain: unknown connector \"fak\" (did you mean \"fake\"?)"),
+            "{err}"
+        );
+    }
+
+    /// Accepts only `{n: <number>}`.
+    fn only_n(arguments: &Value) -> Result<(), Vec<WorkloadError>> {
+        let map = arguments.as_object().cloned().unwrap_or_default();
+        let errors: Vec<WorkloadError> = map
+            .iter()
+            .filter(|(k, v)| *k != "n" || !v.is_number())
+            .map(|(k, _)| WorkloadError::Arguments { path: format!(".{k}"), message: "wrong".into() })
+            .collect();
+        if errors.is_empty() { Ok(()) } else { Err(errors) }
+    }
+
+    #[test]
+    fn workload_modules_and_arguments_are_checked_in_every_round() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut workloads = WorkloadRegistry::new();
+        workloads.register_checked("w", nothing, only_n);
+        let round = |label: &str, workload: &str| {
+            format!(
+                "    - label: {label}\n      txNumber: 5\n      rateControl: {{type: fixed-rate}}\n      workload: {workload}\n"
+            )
+        };
+        let text = format!(
+            "test:\n  rounds:\n{}{}{}{}",
+            round("a", "{module: w, arguments: {n: 1}}"),
+            round("b", "{module: w, arguments: {n: x, m: 2}}"),
+            round("c", "{module: v}"),
+            round("d", "{module: w, arguments: {n: 2}}\n      txDuration: 3"),
+        );
+        write(dir.path(), "bench.yaml", &text);
+        let err = BenchmarkConfig::check_from_settings(&settings(dir.path()), Some(&workloads))
+            .expect_err("four mistakes");
+        let texts = messages(&err);
+        assert_eq!(texts.len(), 4, "{texts:#?}");
+        assert!(texts[0].contains(":10:50: test.rounds[1].workload.arguments.m: wrong"), "{texts:#?}");
+        assert!(texts[1].contains(":10:44: test.rounds[1].workload.arguments.n: wrong"), "{texts:#?}");
+        assert!(
+            texts[2].contains(":14:26: test.rounds[2].workload.module: workload module \"v\" not found"),
+            "{texts:#?}"
+        );
+        assert!(
+            texts[3].contains("test.rounds[3]: txNumber and txDuration are mutually exclusive"),
+            "{texts:#?}"
+        );
+        BenchmarkConfig::from_settings(&settings(dir.path())).expect_err("the last round is wrong anyway");
+    }
 }

@@ -225,6 +225,33 @@ impl Node {
         }
     }
 
+    /// The position of the deepest node of `key_path` (such as `opts.rateControllers[1].opts`,
+    /// below this node) that exists: an error about a key that is missing or misspelt points
+    /// at the mapping that should hold it.
+    pub(crate) fn locate(&self, key_path: &str) -> Option<Loc> {
+        let mut loc = None;
+        let mut current = self;
+        for segment in key_path.split('.') {
+            let (key, indices) = segment.split_once('[').unwrap_or((segment, ""));
+            let Some(next) = current.get(key) else {
+                return loc;
+            };
+            current = next;
+            loc = current.loc.or(loc);
+            for index in indices.split('[').filter_map(|i| i.trim_end_matches(']').parse::<usize>().ok()) {
+                let Kind::Seq(items) = &current.kind else {
+                    return loc;
+                };
+                let Some(next) = items.get(index) else {
+                    return loc;
+                };
+                current = next;
+                loc = current.loc.or(loc);
+            }
+        }
+        loc
+    }
+
     /// Whether this is `null`.
     pub(crate) fn is_null(&self) -> bool {
         matches!(self.kind, Kind::Null)
@@ -359,6 +386,17 @@ mod tests {
         };
         assert_eq!((line, column), (3, 1));
         assert!(!message.contains("line"), "{message}");
+    }
+
+    #[test]
+    fn key_paths_find_their_line() {
+        let text = "type: composite-rate\nopts:\n  rateControllers:\n    - type: fixed-rate\n      opts:\n        tps: x\n";
+        let node = parse_yaml(text).expect("valid yaml");
+        let line = |p: &str| node.locate(p).map(|l| l.line);
+        assert_eq!(line("opts.rateControllers[0].opts.tps"), Some(6));
+        assert_eq!(line("opts.rateControllers[0].opts.missing"), Some(6));
+        assert_eq!(line("opts.rateControllers[3]"), Some(4));
+        assert_eq!(line("nothing"), None);
     }
 
     #[test]

@@ -82,11 +82,31 @@ pub struct ConnectorInit {
     pub sink: Arc<dyn TxSink>,
 }
 
+/// What a factory's [`ConnectorFactory::check`] sees: the files of the run, nothing of the SUT.
+#[derive(Clone, Copy)]
+pub struct ConnectorCheck<'a> {
+    /// The network configuration (the connector's own sections are in `raw`).
+    pub network: &'a NetworkConfig,
+    /// The runtime settings (`workspace()` is the root of relative paths).
+    pub settings: &'a Settings,
+    /// `test.workers.number` of the benchmark, when the benchmark file is valid.
+    pub workers: Option<usize>,
+}
+
 /// Creates connectors of one kind; registered under the name used in `caliper.blockchain`.
 #[async_trait]
 pub trait ConnectorFactory: Send + Sync {
     /// The name in `caliper.blockchain`, such as `ethereum` or `sim`.
     fn name(&self) -> &'static str;
+    /// Checks the connector's sections of the network configuration without touching the SUT.
+    ///
+    /// The manager calls it before the start command, so a mistake that the files alone show
+    /// stops the run before a blockchain is launched (exit code 2). Return every mistake, not
+    /// only the first, each as [`ConnectorError::Config`] with its key path (such as
+    /// `sim.latency.mean`). The default finds nothing wrong.
+    fn check(&self, _input: &ConnectorCheck<'_>) -> Result<(), Vec<ConnectorError>> {
+        Ok(())
+    }
     /// Creates the connector for one worker index (-1 is the manager). A worker connector that
     /// needs `init` calls it itself, as in Caliper.
     async fn create(&self, init: ConnectorInit) -> Result<Arc<dyn Connector>, ConnectorError>;

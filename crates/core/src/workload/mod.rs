@@ -13,7 +13,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use serde_json::Value;
 
-pub use registry::{WorkloadFactory, WorkloadLoader, WorkloadRegistry};
+pub use registry::{ArgumentsCheck, WorkloadFactory, WorkloadLoader, WorkloadRegistry};
 
 use crate::connector::Connector;
 
@@ -83,5 +83,30 @@ pub trait WorkloadModule {
     /// Called once at the end of the round, even when it failed.
     async fn cleanup(&mut self) -> Result<(), WorkloadError> {
         Ok(())
+    }
+}
+
+/// A workload module that does nothing, for the tests of the registry and of the checks.
+#[cfg(test)]
+pub(crate) mod testutil {
+    use async_trait::async_trait;
+
+    use super::{WorkloadError, WorkloadInit, WorkloadModule};
+
+    struct Nothing;
+
+    #[async_trait(?Send)]
+    impl WorkloadModule for Nothing {
+        async fn initialize(&mut self, _init: WorkloadInit) -> Result<(), WorkloadError> {
+            Ok(())
+        }
+        async fn submit_transaction(&self) -> Result<(), WorkloadError> {
+            Ok(())
+        }
+    }
+
+    /// A [`super::WorkloadFactory`] of a module that does nothing.
+    pub(crate) fn nothing() -> Box<dyn WorkloadModule> {
+        Box::new(Nothing)
     }
 }

@@ -1,0 +1,104 @@
+//! The check of a workspace that every `launch manager` starts with and `caliper check` is
+//! made of: settings, both configuration files, the connector's sections (its factory's
+//! check), every round's workload module and arguments (the registry's checks) and its rate
+//! controller for every worker. Nothing here touches the SUT or runs a command, and every
+//! mistake is reported, not only the first.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use caliper_core::config::{BenchmarkConfig, ConfigErrors, NetworkConfig, TxLimit};
+use caliper_core::manager::{ManagerTimings, PlannedRound, RoundSize, RunPlan};
+use caliper_core::message::WorkloadMessage;
+use caliper_core::settings::{Flow, Settings, keys};
+
+use super::setup::{self, Method};
+use crate::registry;
+
+/// What a valid workspace asks the manager to do.
+pub struct Validated {
+    /// The rounds and phases.
+    pub plan: RunPlan,
+    /// The network configuration.
+    pub network: Arc<NetworkConfig>,
+    /// The manager's deadlines.
+    pub timings: ManagerTimings,
+    /// How the manager and its workers talk.
+    pub method: Method,
+}
+
+/// Checks everything a run needs that the files alone can show; on mistakes, one message per
+/// mistake (`file: key.path: what is wrong`).
+pub fn workspace(settings: &Settings) -> Result<Validated, Vec<String>> {
+    let mut problems = Vec::new();
+    let flow = Flow::from_settings(settings).map_err(|e| problems.push(e.to_string())).ok();
+    let method = setup::method(settings).map_err(|e| problems.push(e)).ok();
+    let timings = timings(settings).map_err(|e| problems.push(e)).ok();
+    // The workers read it; a bad value must stop the run here, before anything starts.
+    if let Err(e) = setup::max_in_flight(settings) {
+        problems.push(e);
+    }
+    let workloads = registry::workloads();
+    let bench = BenchmarkConfig::check_from_settings(settings, Some(&workloads))
+        .map_err(|e| problems.extend(lines(e)))
+        .ok();
+    let workers = bench.as_ref().map(|b| b.workers);
+    let network = NetworkConfig::check_from_settings(settings, &registry::connectors(), workers)
+        .map_err(|e| problems.extend(lines(e)))
+        .ok();
+    match (flow, method, timings, bench, network) {
+        (Some(flow), Some(method), Some(timings), Some(bench), Some(network)) if problems.is_empty() => {
+            Ok(Validated { plan: plan_of(&bench, flow), network: Arc::new(network), timings, method })
+        }
+        _ => Err(problems),
+    }
+}
+
+fn lines(errors: ConfigErrors) -> impl Iterator<Item = String> {
+    errors.into_iter().map(|e| e.to_string())
+}
+
+fn timings(settings: &Settings) -> Result<ManagerTimings, String> {
+    let ms = |key| setup::millis(settings, key);
+    let progress_on = settings.get_bool(keys::PROGRESS_REPORTING_ENABLED).map_err(|e| e.to_string())?;
+    Ok(ManagerTimings {
+        join: ms(keys::WORKER_TIMEOUT_JOIN)?,
+        prepare: ms(keys::WORKER_TIMEOUT_PREPARE)?,
+        silence: ms(keys::WORKER_TIMEOUT_SILENCE)?,
+        progress: if progress_on {
+            Some(ms(keys::PROGRESS_REPORTING_INTERVAL)?.max(Duration::from_millis(100)))
+        } else {
+            None
+        },
+        round_pause: ms(keys::ROUND_PAUSE)?,
+        stop_grace: Duration::from_secs(5),
+    })
+}
+
+fn plan_of(bench: &BenchmarkConfig, phases: Flow) -> RunPlan {
+    RunPlan {
+        name: bench.name.clone(),
+        description: bench.description.clone(),
+        workers: bench.workers,
+        rounds: bench
+            .rounds
+            .iter()
+            .map(|r| PlannedRound {
+                label: r.label.clone(),
+                description: r.description.clone(),
+                size: match r.tx {
+                    TxLimit::Number(n) => RoundSize::Transactions(n),
+                    TxLimit::Duration(d) => RoundSize::Duration(d),
+                },
+                rate_control: r.rate_control.clone(),
+                workload: WorkloadMessage {
+                    module: r.workload.module.clone(),
+                    arguments: r.workload.arguments.clone(),
+                },
+                raw: r.raw.clone(),
+            })
+            .collect(),
+        benchmark: bench.raw.clone(),
+        phases,
+    }
+}
