@@ -331,9 +331,8 @@ impl From<Option<LatencySummary>> for LatencyFigures {
 impl SeriesPoint {
     /// The figures of one second.
     pub fn from_bucket(second: usize, bucket: &SecondBucket) -> Self {
-        let q = |p: f64| {
-            (!bucket.latency.is_empty()).then(|| bucket.latency.quantile(p) as f64 / MICROS_PER_SECOND)
-        };
+        let latency = bucket.latency.histogram();
+        let q = |p: f64| (!latency.is_empty()).then(|| latency.quantile(p) as f64 / MICROS_PER_SECOND);
         SeriesPoint {
             second,
             submitted: bucket.submitted,

@@ -72,13 +72,15 @@ impl LatencyHistogram {
         self.0.mean()
     }
 
-    fn to_text(&self) -> String {
+    /// The base64 text of the histogram's V2 compressed encoding.
+    pub(crate) fn to_text(&self) -> String {
         let mut bytes = Vec::new();
         V2DeflateSerializer::new().serialize(&self.0, &mut bytes).expect("writing to a Vec cannot fail");
         STANDARD.encode(bytes)
     }
 
-    fn from_text(text: &str) -> Result<Self, String> {
+    /// The histogram of a text made by [`LatencyHistogram::to_text`].
+    pub(crate) fn from_text(text: &str) -> Result<Self, String> {
         let bytes = STANDARD.decode(text).map_err(|e| format!("histogram is not base64: {e}"))?;
         let mut h: Histogram<u64> = Deserializer::new()
             .deserialize(&mut bytes.as_slice())

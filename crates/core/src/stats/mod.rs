@@ -17,6 +17,6 @@ pub use histogram::LatencyHistogram;
 pub use round::{
     Histograms, Latency, LatencyTotals, RoundMeta, RoundStats, StatsCore, Timestamps, TxCounters,
 };
-pub use series::{SecondBucket, Series};
+pub use series::{SecondBucket, SecondLatency, Series};
 pub use summary::{LatencySummary, RoundSummary, send_rate, throughput};
 pub use usage::ProcessUsage;
