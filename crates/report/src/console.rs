@@ -175,7 +175,7 @@ fn round_notes(round: &RoundOutcome) -> Vec<String> {
     }
     if let Some(held) = round.merged.as_ref().map(|m| m.core.held_back).filter(|h| *h > 0) {
         details.push(format!(
-            "  {held} transaction(s) held back by caliper-worker-max-in-flight and sent late: the SUT did not keep up with the rate"
+            "  {held} transaction(s) held back by caliper-worker-max-in-flight (sent late, or not at all): the SUT did not keep up with the rate"
         ));
     }
     let name = format!("Round {} \"{}\"", round.index, round.label);

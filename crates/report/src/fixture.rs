@@ -72,9 +72,10 @@ fn open_round() -> RoundOutcome {
 /// Round 1: worker 0 has one tx rejected after 30 ms and two abandoned at the deadline as
 /// timeouts at 5 s; worker 1 had one tx reverted after 80 ms before it was lost.
 ///
-/// Merged: 0 succ, 4 fail; creates at 0 and 200 ms (abandoned tx have no creation time), so
-/// the send rate is 4 / 0.2 s = 20.0 and the throughput 4 / 5 s = 0.8; failed latency 30 and
-/// 80 ms. Worker 0 alone has a single creation time: its send rate is undefined.
+/// Merged: 0 succ, 4 fail; creates at 0, 100 (the abandoned ones, at their submission) and
+/// 200 ms, so the send rate is 4 / 0.2 s = 20.0 and the throughput 4 / 5 s = 0.8; failed
+/// latency 30 and 80 ms. Worker 0 alone: 3 / 0.1 s = 30.0; worker 1 has a single creation
+/// time: its send rate is undefined.
 fn transfer_round() -> RoundOutcome {
     let mut w0 = RoundStats::new(0, 1, "transfer", T0);
     fail(&mut w0, 0, 30, ErrorClass::Rejected);

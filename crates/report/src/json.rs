@@ -131,7 +131,7 @@ pub struct RoundResult {
     pub throughput: Option<f64>,
     /// The most transactions any one worker had in flight at once.
     pub in_flight_peak: u64,
-    /// Transactions sent late because a worker's in-flight cap was reached.
+    /// Transactions held back by a worker's in-flight cap (sent late, or never).
     pub held_back: u64,
     /// Latency of successful transactions, creation to final state.
     pub latency: LatencyFigures,
@@ -215,7 +215,7 @@ pub struct WorkerResult {
     pub throughput: Option<f64>,
     /// The most transactions it had in flight at once.
     pub in_flight_peak: u64,
-    /// Its transactions sent late because its in-flight cap was reached.
+    /// Its transactions held back by its in-flight cap (sent late, or never).
     pub held_back: u64,
     /// Latency of its successful transactions.
     pub latency: LatencyFigures,
@@ -593,7 +593,8 @@ mod tests {
         let workers = &round["workers"];
         assert_eq!(workers[1]["error"], "no message for 10 s");
         assert_eq!((&workers[0]["fail"], &workers[1]["fail"]), (&3.into(), &1.into()));
-        assert!(workers[0]["sendRate"].is_null(), "one creation time: undefined, not Infinity");
+        assert!(close(&workers[0]["sendRate"], 30.0), "the abandoned ones count: {}", workers[0]["sendRate"]);
+        assert!(workers[1]["sendRate"].is_null(), "one creation time: undefined, not Infinity");
         assert!(close(&workers[1]["throughput"], 12.5));
     }
 

@@ -107,7 +107,8 @@ pub struct StatsCore {
     #[serde(default)]
     pub in_flight_peak: u64,
     /// Transactions whose time came while the worker's in-flight cap
-    /// (`caliper-worker-max-in-flight`) was reached, so they were sent late.
+    /// (`caliper-worker-max-in-flight`) was reached: sent late, or never when the round ended
+    /// first.
     #[serde(default)]
     pub held_back: u64,
 }

@@ -113,7 +113,7 @@ pub struct RoundSummary {
     pub throughput: Option<f64>,
     /// The most transactions in flight at once (of one worker, after a merge).
     pub in_flight_peak: u64,
-    /// Transactions sent late because the worker's in-flight cap was reached.
+    /// Transactions held back by the worker's in-flight cap (sent late, or never).
     pub held_back: u64,
     /// Latency of successful transactions, in seconds.
     pub latency: Option<LatencySummary>,

@@ -25,6 +25,10 @@ use crate::workload::WorkloadModule;
 /// generator far behind schedule still processes completions.
 const BURST: usize = 256;
 
+/// The most transactions counted as never sent at a round's end (the schedule is walked one
+/// by one).
+const MAX_UNSENT_COUNT: u64 = 100_000_000;
+
 /// When the round ends.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum RoundLimit {
@@ -76,6 +80,9 @@ impl RoundDriver<'_> {
         // due by then and sent later was held back.
         let mut capped_at: Option<Instant> = None;
         let mut held: u64 = 0;
+        // While the cap holds transactions back: since when nothing has finished, and the
+        // progress seen then (finished, futures in flight).
+        let mut stalled: Option<(Instant, (u64, usize))> = None;
         let deadline = match self.limit {
             RoundLimit::Duration(d) => Some(self.start + d),
             RoundLimit::Transactions(_) => None,
@@ -110,8 +117,28 @@ impl RoundDriver<'_> {
                     // here, rather than sending, bounds the worker's memory.
                     capped = true;
                     capped_at = Some(now);
+                    // A duration round ends at its deadline; a txNumber round stuck behind
+                    // a SUT that stopped answering must end too.
+                    let progress = (view.finished, in_flight.len());
+                    match stalled {
+                        _ if deadline.is_some() => {}
+                        Some((since, seen)) if seen == progress => {
+                            if now.duration_since(since) >= self.drain_timeout {
+                                end.error = Some(format!(
+                                    "no transaction finished for {:?} while {} were in flight ({} = {}): the SUT stopped answering, so the round stopped sending",
+                                    self.drain_timeout,
+                                    progress.1.max(view.in_flight() as usize),
+                                    crate::settings::keys::WORKER_MAX_IN_FLIGHT,
+                                    self.max_in_flight.unwrap_or_default()
+                                ));
+                                break 'round;
+                            }
+                        }
+                        _ => stalled = Some((now, progress)),
+                    }
                     break;
                 }
+                stalled = None;
                 if capped_at.is_some_and(|at| intended <= at) {
                     self.collector.held_back(1);
                     held += 1;
@@ -144,7 +171,8 @@ impl RoundDriver<'_> {
                 // Completions wake the loop; if the connector finishes transactions outside
                 // the workload's futures, look again shortly.
                 Some(_) if capped && in_flight.is_empty() => Some(now + Duration::from_millis(1)),
-                Some(_) if capped => None,
+                // Look again when the stall would end the round.
+                Some(_) if capped => stalled.map(|(since, _)| since + self.drain_timeout),
                 Some(Pace::At(at)) => Some(self.start + at),
                 // Completions wake the loop; if the connector finishes transactions outside the
                 // workload's futures, look again shortly.
@@ -173,9 +201,14 @@ impl RoundDriver<'_> {
             }
         }
 
-        if held > 0 {
+        if capped_at.is_some() {
+            // The round ended while transactions were held back: those its schedule made due
+            // before the end were never sent.
+            let unsent = self.count_unsent(pace, deadline, calls);
+            self.collector.held_back(unsent);
+            held += unsent;
             tracing::warn!(
-                "{held} transaction(s) waited for the in-flight cap ({} = {}): the SUT answered slower than they were sent, so they were sent late (sendLateness shows by how much)",
+                "{held} transaction(s) waited for the in-flight cap ({} = {}), {unsent} of them never sent: the SUT answered slower than they were sent (sendLateness shows how late the others went)",
                 crate::settings::keys::WORKER_MAX_IN_FLIGHT,
                 self.max_in_flight.unwrap_or_default()
             );
@@ -185,6 +218,36 @@ impl RoundDriver<'_> {
             tracing::warn!("rate controller: {err}");
         }
         end
+    }
+
+    /// The transactions never sent when the round ends with some held back: for a duration
+    /// round, those the schedule makes due before `deadline` from `pending` on (at most
+    /// [`MAX_UNSENT_COUNT`]; only time-paced schedules are counted, the controller seeing
+    /// time advance to each one's intended time); for a txNumber round, the rest of it.
+    fn count_unsent(&mut self, pending: Option<Pace>, deadline: Option<Instant>, calls: u64) -> u64 {
+        let Some(deadline) = deadline else {
+            // A txNumber round that ended early (stopped, or its SUT stalled).
+            return match self.limit {
+                RoundLimit::Transactions(n) => {
+                    n.saturating_sub(calls.max(self.collector.view(self.start).submitted))
+                }
+                RoundLimit::Duration(_) => 0,
+            };
+        };
+        let mut view = self.collector.view(self.start);
+        let mut next = pending;
+        let mut unsent = 0;
+        while unsent < MAX_UNSENT_COUNT {
+            match next.take().unwrap_or_else(|| self.rate.next(&view)) {
+                Pace::At(at) if self.start + at < deadline => {
+                    unsent += 1;
+                    view.elapsed = at;
+                    view.submitted += 1;
+                }
+                _ => break,
+            }
+        }
+        unsent
     }
 
     fn is_done(&self, view: &RoundView, calls: u64) -> bool {
