@@ -189,34 +189,62 @@ impl EthereumConfig {
         }
     }
 
-    /// The check before the run: [`EthereumConfig::from_network`] with every unknown key of the
-    /// section (not only the first), and then [`EthereumConfig::check_workers`] when the number
-    /// of workers is known. The parser stops at the first other mistake, so that one comes alone.
+    /// The check before the run: every mistake of the section, not only the first, then
+    /// [`EthereumConfig::check_workers`] when the number of workers is known.
+    ///
+    /// The parser stops at its first mistake, so the check parses again without the key it
+    /// named, until the rest parses or the mistake is one that removing keys cannot get past
+    /// (a missing key, or one the removal itself caused: those are not reported twice).
     pub fn check(
         network: &Value,
         workspace: &Path,
         workers: Option<usize>,
     ) -> Result<Self, Vec<ConnectorError>> {
         let mut errors = Vec::new();
-        let mut known = network.clone();
-        if let Some(Value::Object(section)) = known.get_mut("ethereum") {
+        let mut rest = network.clone();
+        if let Some(Value::Object(section)) = rest.get_mut("ethereum") {
             for (key, message) in unknown_keys(section, &KEYS) {
                 errors.push(config(format!("ethereum.{key}"), message));
             }
             section.retain(|key, _| KEYS.contains(&key.as_str()));
         }
-        let parsed = Self::from_network(&known, workspace).and_then(|config| {
-            workers.map_or(Ok(()), |w| config.check_workers(w))?;
-            Ok(config)
-        });
-        match parsed {
-            Ok(config) if errors.is_empty() => Ok(config),
-            Ok(_) => Err(errors),
-            Err(e) => {
-                errors.push(e);
-                Err(errors)
+        let mut removed: Vec<String> = Vec::new();
+        let mut stood_in: Vec<&str> = Vec::new();
+        for _ in 0..MAX_CHECK_PASSES {
+            let parsed = Self::from_network(&rest, workspace).and_then(|config| {
+                workers.map_or(Ok(()), |w| config.check_workers(w))?;
+                Ok(config)
+            });
+            let err = match parsed {
+                Ok(config) if errors.is_empty() => return Ok(config),
+                Ok(_) => break,
+                Err(err) => err,
+            };
+            let path = match &err {
+                ConnectorError::Config { path, .. } => path.clone(),
+                _ => String::new(),
+            };
+            // A mistake at (or above) a key already taken out follows from taking it out: a
+            // required key gets a stand-in instead, so the rest is still checked.
+            if removed.iter().any(|r| r == &path || r.starts_with(&format!("{path}."))) {
+                match STAND_INS.iter().find(|(key, _)| path == format!("ethereum.{key}")) {
+                    Some((key, value)) if !stood_in.contains(key) => {
+                        stood_in.push(key);
+                        if let Some(Value::Object(section)) = rest.get_mut("ethereum") {
+                            section.insert(key.to_string(), Value::from(*value));
+                        }
+                        continue;
+                    }
+                    _ => break,
+                }
             }
+            errors.push(err);
+            if !remove_path(&mut rest, &path) {
+                break;
+            }
+            removed.push(path);
         }
+        Err(errors)
     }
 
     fn from_section(section: &Map<String, Value>, workspace: &Path) -> Result<Self, ConnectorError> {
@@ -413,6 +441,28 @@ impl EthereumConfig {
         }
         Ok(())
     }
+}
+
+/// The most parses one check makes (each past one more mistake).
+const MAX_CHECK_PASSES: usize = 32;
+
+/// Valid values the check puts in place of a required key it took out for its mistake.
+const STAND_INS: &[(&str, &str)] = &[("url", "ws://127.0.0.1:8546")];
+
+/// Takes the key at `path` (`ethereum.contracts.ledger.gas`) out of `network`; false when
+/// there is no such key below the section (the path names the section itself, a missing key,
+/// or a key whose name holds a dot).
+fn remove_path(network: &mut Value, path: &str) -> bool {
+    let mut keys: Vec<&str> = path.split('.').collect();
+    let Some(last) = keys.pop().filter(|_| !keys.is_empty()) else { return false };
+    let mut at = network;
+    for key in keys {
+        match at.get_mut(key) {
+            Some(next) => at = next,
+            None => return false,
+        }
+    }
+    at.as_object_mut().is_some_and(|map| map.remove(last).is_some())
 }
 
 fn config(path: impl Into<String>, message: impl Into<String>) -> ConnectorError {

@@ -183,3 +183,40 @@ fn secrets_never_reach_debug_output() {
         "{debug}"
     );
 }
+
+#[test]
+fn the_check_reports_every_mistake_of_the_section_once() {
+    let network = json!({ "ethereum": {
+        "url": "ftp://x",
+        "chainID": 1,
+        "gasPrice": "cheap",
+        "transactionConfirmationBlocks": -1,
+        "fromAddressPrivateKey": "0x12",
+        "contracts": {"ledger": {"path": "ledger.json", "gas": {"open": "lots"}}}
+    }});
+    let errors = EthereumConfig::check(&network, Path::new("/ws"), Some(1)).err().expect("refused");
+    let mut paths: Vec<String> = errors
+        .iter()
+        .map(|e| match e {
+            ConnectorError::Config { path, .. } => path.clone(),
+            other => panic!("not a config error: {other}"),
+        })
+        .collect();
+    paths.sort();
+    assert_eq!(
+        paths,
+        [
+            "ethereum.chainID",
+            // Genuine too: a contract deployed from its artifact needs the deployer's key.
+            "ethereum.contractDeployerAddressPrivateKey",
+            "ethereum.contracts.ledger.gas.open",
+            "ethereum.fromAddressPrivateKey",
+            "ethereum.gasPrice",
+            "ethereum.transactionConfirmationBlocks",
+            "ethereum.url",
+        ],
+        "{errors:?}"
+    );
+    // Taking out the bad url leaves the section without one: that is not a second mistake.
+    assert_eq!(errors.iter().filter(|e| e.to_string().contains("ethereum.url")).count(), 1);
+}
