@@ -194,7 +194,7 @@ fn the_check_reports_every_mistake_of_the_section_once() {
         "fromAddressPrivateKey": "0x12",
         "contracts": {"ledger": {"path": "ledger.json", "gas": {"open": "lots"}}}
     }});
-    let errors = EthereumConfig::check(&network, Path::new("/ws"), Some(1)).err().expect("refused");
+    let errors = EthereumConfig::check(&network, Path::new("/ws"), Some(1)).expect_err("refused");
     let mut paths: Vec<String> = errors
         .iter()
         .map(|e| match e {
