@@ -10,7 +10,8 @@
 //! memory per transaction in flight at 100,000 tx/s against a SUT that answers after 30 s
 //! (`BENCH_ONLY=inflight` runs only this, `BENCH_INFLIGHT_SECS` sets the round's length,
 //! default 10); a JavaScript workload module against the Rust one, 1 worker (`BENCH_ONLY=js`
-//! runs only this).
+//! runs only this); the generator's ceiling with transaction observers against without
+//! (`BENCH_ONLY=observers`).
 //!
 //! The MQTT messenger against the process messenger (4 workers, zero-latency sim, the same
 //! run; `BENCH_ONLY=mqtt` runs only this) starts its own mosquitto on a free loopback port.
@@ -307,6 +308,50 @@ fn inflight_scenario(d: &Path) {
     println!("(target for the engine and sim: <= 200 bytes per transaction in flight)");
 }
 
+/// The cost of the transaction observers: the generator's ceiling (1 worker, zero-latency
+/// sim) without observers, with the `prometheus` endpoint (nobody scraping), and pushing to a
+/// real Pushgateway every second; medians of `BENCH_REPEAT` runs, interleaved.
+fn observers_scenario(d: &Path, secs: u64) {
+    println!("\n## Transaction observers: the generator's ceiling with and without them, 1 worker, {secs} s");
+    let gateway = caliper_testkit::prometheus::Pushgateway::find()
+        .map(|bin| caliper_testkit::prometheus::Pushgateway::start(&bin))
+        .map_err(|why| println!("(no push case: {why})"))
+        .ok();
+    let base = round("ceiling", &format!("txDuration: {secs}"), 10_000_000);
+    let port = caliper_testkit::net::free_port();
+    let mut cases = vec![
+        ("none", String::new()),
+        (
+            "prometheus (endpoint, not scraped)",
+            format!(
+                "monitors:\n  transaction:\n    - module: prometheus\n      options: {{ scrapePort: {port} }}\n"
+            ),
+        ),
+    ];
+    if let Some(g) = &gateway {
+        cases.push((
+            "prometheus-push (every 1 s to a real Pushgateway)",
+            format!("monitors:\n  transaction:\n    - module: prometheus-push\n      options: {{ pushUrl: '{}', pushInterval: 1000 }}\n", g.url()),
+        ));
+    }
+    let mut rates: Vec<Vec<f64>> = vec![Vec::new(); cases.len()];
+    for _ in 0..repeat() {
+        for (i, (_, monitors)) in cases.iter().enumerate() {
+            let (res, _) = run(d, 1, &format!("{base}{monitors}"));
+            let r = &res["rounds"][0];
+            rates[i].push(f(r, &["submitted"]) / f(r, &["durationS"]));
+        }
+    }
+    let none = median(rates[0].clone());
+    println!("| observers | tx/s | ratio to none |");
+    println!("|---|---:|---:|");
+    for ((name, _), rates) in cases.iter().zip(rates) {
+        let rate = median(rates);
+        println!("| {name} | {rate:.0} | {:.3} |", rate / none);
+    }
+    println!("(target: each >= 0.95)");
+}
+
 fn main() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
@@ -321,6 +366,10 @@ fn main() {
     }
     if std::env::var("BENCH_ONLY").is_ok_and(|v| v == "inflight") {
         inflight_scenario(d);
+        return;
+    }
+    if std::env::var("BENCH_ONLY").is_ok_and(|v| v == "observers") {
+        observers_scenario(d, secs);
         return;
     }
 
@@ -388,6 +437,8 @@ fn main() {
     );
 
     inflight_scenario(d);
+
+    observers_scenario(d, secs);
 
     js_scenario(d, secs);
 

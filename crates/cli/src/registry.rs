@@ -1,8 +1,9 @@
-//! The built-in connectors and workload modules of this binary.
+//! The built-in connectors, workload modules and transaction observers of this binary.
 
 use std::sync::Arc;
 
 use caliper_core::connector::ConnectorRegistry;
+use caliper_core::tx_observer::TxObserverRegistry;
 use caliper_core::workload::WorkloadRegistry;
 
 /// Connectors by the name used in `caliper.blockchain`.
@@ -23,5 +24,12 @@ pub fn workloads() -> WorkloadRegistry {
         caliper_sim::check_sim_mix_arguments,
     );
     r.register_loader("js", Arc::new(caliper_js::JsLoader::new()));
+    r
+}
+
+/// Transaction observers by the name used in `monitors.transaction[].module`.
+pub fn tx_observers() -> TxObserverRegistry {
+    let mut r = TxObserverRegistry::new();
+    caliper_observers::register(&mut r);
     r
 }

@@ -12,6 +12,8 @@
 //! | [`stats`] | per-round statistics, exact merging, the reported figures |
 //! | [`message`] | Caliper's manager/worker messages |
 //! | [`messenger`] | how messages travel: `process` (child pipes) |
+//! | [`tls`] | TLS client configuration (rustls on ring) for HTTP and WebSocket clients |
+//! | [`tx_observer`] | transaction observers (`monitors.transaction`) and their registry |
 //! | [`worker`] | the worker: message handling and the round loop |
 //! | [`manager`] | the manager: start, init, install, rounds, end |
 //!
@@ -33,6 +35,8 @@ pub mod settings;
 pub mod stats;
 pub mod suggest;
 pub mod time;
+pub mod tls;
+pub mod tx_observer;
 pub mod worker;
 pub mod workload;
 

@@ -50,6 +50,9 @@ pub struct RoundMessage {
     pub worker_args: Value,
     /// Number of workers in the round.
     pub total_workers: usize,
+    /// The round's transaction observers (`monitors.transaction`); absent when none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tx_observers: Vec<crate::tx_observer::TxObserverSpec>,
 }
 
 /// A message, by Caliper's `type`; its fields are Caliper's `content`.

@@ -28,7 +28,6 @@ mod json;
 mod request;
 mod rpc;
 mod sender;
-mod tls;
 mod tx;
 mod watcher;
 

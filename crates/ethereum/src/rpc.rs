@@ -58,16 +58,16 @@ pub(crate) async fn connect(handle: &str, url: &str, limit: Duration) -> Result<
             ClientBuilder::default().pubsub(WsConnect::new(url)).await.map_err(|e| show(&e))?
         }
         Some(Scheme::Wss) => {
-            let tls = crate::tls::client_config()?;
+            let tls = caliper_core::tls::client_config()?;
             let connect = ClientBuilder::default().pubsub(WssConnect { url: url.to_string(), tls });
             tokio::time::timeout(limit, connect)
                 .await
                 .map_err(|_| format!("no TLS connection within {limit:?} (ethereum.timeout)"))?
                 .map_err(|e| show(&e))?
         }
-        Some(Scheme::Http) => http(url, crate::tls::plain_config())?,
+        Some(Scheme::Http) => http(url, caliper_core::tls::plain_config())?,
         Some(Scheme::Https) => {
-            let client = http(url, (*crate::tls::client_config()?).clone())?;
+            let client = http(url, (*caliper_core::tls::client_config()?).clone())?;
             let probe = client.request_noparams::<U64>("eth_chainId");
             tokio::time::timeout(limit, probe)
                 .await
@@ -81,19 +81,19 @@ pub(crate) async fn connect(handle: &str, url: &str, limit: Duration) -> Result<
 }
 
 /// An http:// or https:// client: alloy's reqwest transport, on a reqwest client given `tls`
-/// (reqwest has rustls without a provider; see [`crate::tls::plain_config`]).
+/// (reqwest has rustls without a provider; see [`caliper_core::tls::plain_config`]).
 fn http(url: &str, tls: rustls::ClientConfig) -> Result<RpcClient, String> {
     let parsed = url.parse::<reqwest::Url>().map_err(|e| format!("not a url: {e}"))?;
     let client = reqwest::Client::builder()
         .tls_backend_preconfigured(tls)
         .build()
-        .map_err(|e| crate::tls::describe(&e))?;
+        .map_err(|e| caliper_core::tls::describe(&e))?;
     Ok(RpcClient::new_http_with_client(client, parsed))
 }
 
 /// A transport error as one line, its causes (a TLS reason among them) included.
 fn show(err: &TransportError) -> String {
-    crate::tls::describe(err)
+    caliper_core::tls::describe(err)
 }
 
 /// alloy's WebSocket connection over TLS on our client configuration: the socket is connected
@@ -158,7 +158,7 @@ pub(crate) fn classify(err: &TransportError) -> (ErrorClass, String) {
             (class, text)
         }
         RpcError::Transport(kind) => {
-            (ErrorClass::Connection, format!("node unreachable: {}", crate::tls::describe(kind)))
+            (ErrorClass::Connection, format!("node unreachable: {}", caliper_core::tls::describe(kind)))
         }
         RpcError::NullResp => (ErrorClass::Other, "the node answered null".into()),
         other => (ErrorClass::Other, other.to_string()),

@@ -5,10 +5,14 @@
 //!   on a free loopback port and killed by its PID when dropped.
 //! - [`example`]: the account names of `examples/ethereum-simple`'s workload modules.
 //! - [`certs`]: test CAs and the certificates they sign, made with the `openssl` command line.
+//! - [`prometheus`]: a real Prometheus and Pushgateway on free loopback ports.
+//! - [`net`]: free loopback ports and plain HTTP GET.
 //! - [`tls_proxy`]: a TLS-terminating proxy on a free loopback port in front of a plain TCP
 //!   port (https:// and wss:// in front of anvil).
 
 pub mod anvil;
 pub mod certs;
 pub mod example;
+pub mod net;
+pub mod prometheus;
 pub mod tls_proxy;

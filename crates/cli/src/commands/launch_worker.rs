@@ -47,6 +47,8 @@ pub fn run(args: Vec<String>) -> i32 {
             return exit::CONFIG;
         }
     };
+    // Forked by its manager (ports of observers are then offset by the worker index).
+    let local = !matches!(method, Method::Mqtt { remote: true, .. });
     let setup = WorkerSetup {
         update_interval: update_interval.max(Duration::from_millis(10)),
         drain_timeout,
@@ -55,6 +57,8 @@ pub fn run(args: Vec<String>) -> i32 {
         network,
         connectors: registry::connectors(),
         workloads: registry::workloads(),
+        observers: registry::tx_observers(),
+        local,
     };
     // One worker, one thread: the round loop and the connector share it, so statistics need
     // no cross-thread synchronisation and a workload may hold a single-threaded engine.

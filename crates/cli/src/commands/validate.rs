@@ -11,6 +11,7 @@ use caliper_core::config::{BenchmarkConfig, ConfigErrors, NetworkConfig, TxLimit
 use caliper_core::manager::{ManagerTimings, PlannedRound, RoundSize, RunPlan};
 use caliper_core::message::WorkloadMessage;
 use caliper_core::settings::{Flow, Settings, keys};
+use caliper_core::tx_observer::TxObserverSpec;
 
 use super::setup::{self, Method};
 use crate::registry;
@@ -42,6 +43,9 @@ pub fn workspace(settings: &Settings) -> Result<Validated, Vec<String>> {
     let bench = BenchmarkConfig::check_from_settings(settings, Some(&workloads))
         .map_err(|e| problems.extend(lines(e)))
         .ok();
+    if let Some(bench) = &bench {
+        problems.extend(tx_observer_options(settings, bench));
+    }
     let workers = bench.as_ref().map(|b| b.workers);
     let network = NetworkConfig::check_from_settings(settings, &registry::connectors(), workers)
         .map_err(|e| problems.extend(lines(e)))
@@ -52,6 +56,31 @@ pub fn workspace(settings: &Settings) -> Result<Validated, Vec<String>> {
         }
         _ => Err(problems),
     }
+}
+
+/// Every mistake in the options of `monitors.transaction` (the modules were checked with the
+/// file): `bench.yaml: monitors.transaction[0].options.pushUrl: ...`.
+fn tx_observer_options(settings: &Settings, bench: &BenchmarkConfig) -> Vec<String> {
+    let file = settings.path(keys::BENCH_CONFIG).unwrap_or_default();
+    let observers = registry::tx_observers();
+    let mut problems = Vec::new();
+    for (i, spec) in bench.monitors.transaction.iter().enumerate() {
+        let Some(factory) = observers.get(&spec.module) else {
+            problems.push(format!(
+                "{}: monitors.transaction[{i}].module: \"{}\" is not built into this binary; available: {}",
+                file.display(),
+                spec.module,
+                observers.names().join(", ")
+            ));
+            continue;
+        };
+        if let Err(errors) = factory.check(&spec.options) {
+            problems.extend(errors.into_iter().map(|e| {
+                format!("{}: monitors.transaction[{i}].options{}: {}", file.display(), e.path, e.message)
+            }));
+        }
+    }
+    problems
 }
 
 fn lines(errors: ConfigErrors) -> impl Iterator<Item = String> {
@@ -76,6 +105,12 @@ fn timings(settings: &Settings) -> Result<ManagerTimings, String> {
 }
 
 fn plan_of(bench: &BenchmarkConfig, phases: Flow) -> RunPlan {
+    let tx_observers: Vec<TxObserverSpec> = bench
+        .monitors
+        .transaction
+        .iter()
+        .map(|m| TxObserverSpec { module: m.module.clone(), options: m.options.clone() })
+        .collect();
     RunPlan {
         name: bench.name.clone(),
         description: bench.description.clone(),
@@ -96,6 +131,7 @@ fn plan_of(bench: &BenchmarkConfig, phases: Flow) -> RunPlan {
                     arguments: r.workload.arguments.clone(),
                 },
                 raw: r.raw.clone(),
+                tx_observers: tx_observers.clone(),
             })
             .collect(),
         benchmark: bench.raw.clone(),

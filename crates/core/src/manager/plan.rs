@@ -33,6 +33,8 @@ pub struct PlannedRound {
     pub workload: WorkloadMessage,
     /// The round as configured, for the reports.
     pub raw: Value,
+    /// The transaction observers the workers run in this round (`monitors.transaction`).
+    pub tx_observers: Vec<crate::tx_observer::TxObserverSpec>,
 }
 
 /// The benchmark to run.

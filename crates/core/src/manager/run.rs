@@ -253,6 +253,7 @@ impl Manager<'_> {
                 tx_duration,
                 worker_args: args.get(worker).cloned().unwrap_or(Value::Object(Default::default())),
                 total_workers: n,
+                tx_observers: round.tx_observers.clone(),
             })
         };
         let total = match round.size {

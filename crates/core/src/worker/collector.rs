@@ -1,45 +1,63 @@
 //! The worker's sink: records the connector's events into the statistics of the active round.
 
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
 use crate::connector::{ErrorClass, TxSink, TxStatus};
 use crate::rate::RoundView;
 use crate::stats::{RoundStats, StatsCore};
 use crate::time::now_micros;
+use crate::tx_observer::TxObserver;
 
 /// Collects the events of the active round; outside a round, events are dropped (as in
 /// Caliper, a late answer to an abandoned transaction changes nothing).
 ///
 /// The lock is taken once per event and never contended across threads: a worker runs its
-/// round on one thread.
+/// round on one thread. The round's transaction observers sit under the same lock, so they
+/// cost no second one.
 #[derive(Default)]
 pub struct Collector {
-    round: Mutex<Option<RoundStats>>,
+    round: Mutex<Option<Active>>,
+}
+
+/// The active round: its statistics and its observers.
+struct Active {
+    stats: RoundStats,
+    observers: Vec<Arc<dyn TxObserver>>,
 }
 
 impl Collector {
-    fn lock(&self) -> MutexGuard<'_, Option<RoundStats>> {
+    fn lock(&self) -> MutexGuard<'_, Option<Active>> {
         // A panic elsewhere while holding the lock leaves plain counters behind: keep them.
         self.round.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Starts collecting into `stats`.
-    pub fn activate(&self, stats: RoundStats) {
-        *self.lock() = Some(stats);
+    /// Runs `f` on the active round's statistics, if a round is active.
+    fn with_stats<R>(&self, f: impl FnOnce(&mut RoundStats) -> R) -> Option<R> {
+        self.lock().as_mut().map(|active| f(&mut active.stats))
     }
 
-    /// Stops collecting and returns the round's statistics, stamped with the finish time.
-    pub fn deactivate(&self) -> Option<RoundStats> {
-        let mut stats = self.lock().take()?;
-        stats.core.metadata.round_finish_us = now_micros();
-        Some(stats)
+    /// Starts collecting into `stats`, and feeding the events to `observers`.
+    pub fn activate(&self, stats: RoundStats, observers: Vec<Arc<dyn TxObserver>>) {
+        *self.lock() = Some(Active { stats, observers });
+    }
+
+    /// Stops collecting; returns the round's statistics, stamped with the finish time, and
+    /// the observers to deactivate.
+    pub fn deactivate(&self) -> (Option<RoundStats>, Vec<Arc<dyn TxObserver>>) {
+        match self.lock().take() {
+            Some(Active { mut stats, observers }) => {
+                stats.core.metadata.round_finish_us = now_micros();
+                (Some(stats), observers)
+            }
+            None => (None, Vec::new()),
+        }
     }
 
     /// What the rate controller sees now.
     pub fn view(&self, round_start: Instant) -> RoundView {
         let elapsed = round_start.elapsed();
-        match &*self.lock() {
+        match self.lock().as_ref().map(|a| &a.stats) {
             Some(s) => {
                 let c = &s.core.tx_counters;
                 RoundView {
@@ -58,40 +76,38 @@ impl Collector {
 
     /// The running totals, for a `txUpdate`.
     pub fn snapshot(&self) -> Option<StatsCore> {
-        self.lock().as_ref().map(|s| s.core.clone())
+        self.with_stats(|s| s.core.clone())
     }
 
     /// Counts `count` transactions held back by the in-flight cap.
     pub fn held_back(&self, count: u64) {
-        if let Some(s) = &mut *self.lock() {
-            s.core.held_back += count;
-        }
+        self.with_stats(|s| s.core.held_back += count);
     }
 
     /// Counts every transaction submitted and not finished as failed with `class`.
     pub fn abandon_open(&self, class: ErrorClass) -> u64 {
-        match &mut *self.lock() {
-            Some(s) => {
-                let c = s.core.tx_counters;
-                let open = c.total_submitted.saturating_sub(c.total_finished);
-                s.tx_abandoned(open, class, now_micros());
-                open
-            }
-            None => 0,
-        }
+        self.with_stats(|s| {
+            let c = s.core.tx_counters;
+            let open = c.total_submitted.saturating_sub(c.total_finished);
+            s.tx_abandoned(open, class, now_micros());
+            open
+        })
+        .unwrap_or(0)
     }
 }
 
 impl TxSink for Collector {
     fn txs_submitted(&self, count: u64) {
-        if let Some(s) = &mut *self.lock() {
-            s.tx_submitted(count, now_micros());
+        if let Some(active) = &mut *self.lock() {
+            active.stats.tx_submitted(count, now_micros());
+            active.observers.iter().for_each(|o| o.txs_submitted(count));
         }
     }
 
     fn txs_finished(&self, statuses: &[TxStatus]) {
-        if let Some(s) = &mut *self.lock() {
-            statuses.iter().for_each(|st| s.tx_finished(st));
+        if let Some(active) = &mut *self.lock() {
+            statuses.iter().for_each(|st| active.stats.tx_finished(st));
+            active.observers.iter().for_each(|o| o.txs_finished(statuses));
         }
     }
 }

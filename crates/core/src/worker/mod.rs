@@ -27,6 +27,7 @@ use crate::rate::{self, RateContext};
 use crate::settings::Settings;
 use crate::stats::{ProcessUsage, RoundStats};
 use crate::time::to_micros;
+use crate::tx_observer::{ObservedRound, TxObserver, TxObserverRegistry};
 use crate::workload::{WorkloadInit, WorkloadModule, WorkloadRegistry};
 
 /// What a worker needs besides its link.
@@ -46,11 +47,16 @@ pub struct WorkerSetup {
     pub drain_timeout: Duration,
     /// The most transactions kept in flight (`caliper-worker-max-in-flight`); `None`: no cap.
     pub max_in_flight: Option<u64>,
+    /// The transaction observers this binary knows.
+    pub observers: TxObserverRegistry,
+    /// Whether the manager forked this worker (local observers add the index to their ports).
+    pub local: bool,
 }
 
 struct Prepared {
     round: usize,
     module: Box<dyn WorkloadModule>,
+    observers: Vec<Arc<dyn TxObserver>>,
 }
 
 /// A worker's state between messages.
@@ -188,8 +194,51 @@ impl Worker {
             release(&*connector).await;
             return Err(format!("initializeWorkloadModule of {module_name} failed: {err}"));
         }
-        self.prepared = Some(Prepared { round: round.test_round, module });
+        let observers = match self.observers(index, round).await {
+            Ok(observers) => observers,
+            Err(err) => {
+                let _ = module.cleanup().await;
+                release(&*connector).await;
+                return Err(err);
+            }
+        };
+        self.prepared = Some(Prepared { round: round.test_round, module, observers });
         Ok(())
+    }
+
+    /// The round's transaction observers, started.
+    async fn observers(
+        &self,
+        index: usize,
+        round: &RoundMessage,
+    ) -> Result<Vec<Arc<dyn TxObserver>>, String> {
+        let observed = ObservedRound {
+            worker_index: index,
+            local: self.setup.local,
+            round_index: round.test_round,
+            round_label: round.label.clone(),
+        };
+        let mut observers: Vec<Arc<dyn TxObserver>> = Vec::new();
+        for spec in &round.tx_observers {
+            let started = match self.setup.observers.get(&spec.module) {
+                Some(factory) => factory
+                    .create(&spec.options, &self.setup.settings, &observed)
+                    .await
+                    .map_err(|e| e.to_string()),
+                None => Err(format!("unknown transaction observer \"{}\"", spec.module)),
+            };
+            match started {
+                Ok(observer) => observers.push(observer),
+                Err(err) => {
+                    // Those already started close what they opened.
+                    for o in observers {
+                        o.deactivate().await;
+                    }
+                    return Err(err);
+                }
+            }
+        }
+        Ok(observers)
     }
 
     /// Runs a round; returns its statistics, its error, and whether the manager said exit
@@ -201,10 +250,12 @@ impl Worker {
             return (empty(), Some("the round was not prepared".into()), false);
         };
         let mut module = prepared.module;
+        let observers = prepared.observers;
         if prepared.round != round.test_round {
             // A module prepared for another round still holds a context: give it back.
             let _ = module.cleanup().await;
             release(&*connector).await;
+            deactivate(observers).await;
             return (empty(), Some("the round was not prepared".into()), false);
         }
         let (limit, tx_duration) = match (round.numb, round.tx_duration) {
@@ -229,18 +280,17 @@ impl Worker {
             Err(err) => {
                 let _ = module.cleanup().await;
                 release(&*connector).await;
+                deactivate(observers).await;
                 return (empty(), Some(err.to_string()), false);
             }
         };
 
         let usage_start = ProcessUsage::sample();
         let start = Instant::now();
-        self.collector.activate(RoundStats::new(
-            index as i64,
-            round.test_round as i64,
-            &round.label,
-            to_micros(start),
-        ));
+        self.collector.activate(
+            RoundStats::new(index as i64, round.test_round as i64, &round.label, to_micros(start)),
+            observers,
+        );
         let cancel = CancellationToken::new();
         let driver = RoundDriver {
             limit,
@@ -288,10 +338,19 @@ impl Worker {
             tracing::warn!("cleanupWorkloadModule failed: {err}");
         }
         release(&*connector).await;
-        let mut stats = self.collector.deactivate().unwrap_or_else(empty);
+        let (stats, observers) = self.collector.deactivate();
+        let mut stats = stats.unwrap_or_else(empty);
+        // Before the results go: a push observer's last push carries the round's totals.
+        deactivate(observers).await;
         stats.usage = ProcessUsage::sample().zip(usage_start).map(|(end, start)| end.since(start));
         self.reply(Message::TxUpdate(Box::new(stats.core.clone())), None);
         (stats, end.error, exit)
+    }
+}
+
+async fn deactivate(observers: Vec<Arc<dyn TxObserver>>) {
+    for observer in observers {
+        observer.deactivate().await;
     }
 }
 

@@ -1,11 +1,12 @@
-//! TLS for https:// and wss:// nodes: rustls on ring (the one crypto provider of the build,
-//! passed explicitly rather than installed as the process default, as the MQTT messenger does),
-//! the system's trust roots through rustls-native-certs (which `SSL_CERT_FILE` and
-//! `SSL_CERT_DIR` replace, the standard way to trust a private CA), and error messages that say
-//! why a handshake failed.
+//! TLS for the HTTP and WebSocket clients of the build (an Ethereum node over https:// or
+//! wss://, a Prometheus push gateway, a monitored Prometheus): rustls on ring (the one crypto
+//! provider of the build, passed explicitly rather than installed as the process default, as
+//! the MQTT messenger does), the system's trust roots through rustls-native-certs (which
+//! `SSL_CERT_FILE` and `SSL_CERT_DIR` replace, the standard way to trust a private CA), and
+//! error messages that say why a handshake failed.
 //!
-//! http:// and ws:// never touch the roots: their clients get [`plain_config`], which costs
-//! nothing to build and is never used on a plain connection.
+//! Plain http:// and ws:// never touch the roots: their clients get [`plain_config`], which
+//! costs nothing to build and is never used on a plain connection.
 
 use std::error::Error;
 use std::sync::{Arc, OnceLock};
@@ -27,10 +28,10 @@ fn roots_source() -> String {
     }
 }
 
-/// The client configuration of https:// and wss:// nodes: the system's roots (or those of
+/// The client configuration of https:// and wss:// servers: the system's roots (or those of
 /// `SSL_CERT_FILE` / `SSL_CERT_DIR`), read once per process. ALPN offers HTTP/1.1 only, which
 /// both alloy's http transport (reqwest without HTTP/2) and a WebSocket upgrade speak.
-pub(crate) fn client_config() -> Result<Arc<ClientConfig>, String> {
+pub fn client_config() -> Result<Arc<ClientConfig>, String> {
     static CONFIG: OnceLock<Result<Arc<ClientConfig>, String>> = OnceLock::new();
     CONFIG.get_or_init(build).clone()
 }
@@ -61,10 +62,10 @@ fn build() -> Result<Arc<ClientConfig>, String> {
     Ok(Arc::new(config))
 }
 
-/// The configuration handed to the reqwest client of an http:// node. reqwest is built with
+/// The configuration handed to a reqwest client of plain http:// servers. reqwest is built with
 /// rustls but no provider, and would otherwise look for a process-default provider (and panic
 /// without one); a plain connection never uses it, so it has no roots.
-pub(crate) fn plain_config() -> ClientConfig {
+pub fn plain_config() -> ClientConfig {
     ClientConfig::builder_with_provider(provider())
         .with_safe_default_protocol_versions()
         .expect("ring supports the default protocol versions")
@@ -72,9 +73,17 @@ pub(crate) fn plain_config() -> ClientConfig {
         .with_no_client_auth()
 }
 
+/// The configuration for a client of `url`: [`client_config`] for `https://` and `wss://`,
+/// [`plain_config`] for anything else.
+pub fn config_for(url: &str) -> Result<ClientConfig, String> {
+    let secure =
+        ["https://", "wss://"].iter().any(|s| url.get(..s.len()).is_some_and(|p| p.eq_ignore_ascii_case(s)));
+    if secure { Ok((*client_config()?).clone()) } else { Ok(plain_config()) }
+}
+
 /// `err` and its sources in one line, each message once (a source whose text its parent already
 /// shows is skipped), with a hint when the cause is a certificate rustls refused.
-pub(crate) fn describe(err: &(dyn Error + 'static)) -> String {
+pub fn describe(err: &(dyn Error + 'static)) -> String {
     let mut parts: Vec<String> = Vec::new();
     let mut tls = None;
     let mut next = Some(err);

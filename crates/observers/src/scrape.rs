@@ -1,0 +1,165 @@
+//! `prometheus`: the round's metrics served for Prometheus to scrape, as Caliper's observer
+//! does: on `scrapePort` (plus the worker index for workers the manager forked, so they do not
+//! collide), at `metricPath`, only while the round runs, with the labels `workerIndex`,
+//! `roundIndex` and `roundLabel`.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use axum::Router;
+use axum::http::header::CONTENT_TYPE as CONTENT_TYPE_HEADER;
+use axum::routing::get;
+use caliper_core::TxStatus;
+use caliper_core::settings::{Settings, keys};
+use caliper_core::tx_observer::{
+    ObservedRound, ObserverError, ObserverOptionError, TxObserver, TxObserverFactory,
+};
+use serde_json::{Map, Value};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::metrics::{CONTENT_TYPE, TxMetrics};
+use crate::options::Options;
+
+const MODULE: &str = "prometheus";
+
+/// The factory of `prometheus` observers.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct ScrapeFactory;
+
+struct ScrapeOptions {
+    path: String,
+    port: Option<u64>,
+    process: bool,
+    labels: Vec<(String, String)>,
+    buckets: Vec<f64>,
+}
+
+fn read(map: &Map<String, Value>) -> Result<ScrapeOptions, Vec<ObserverOptionError>> {
+    let mut o = Options::new(
+        map,
+        &["metricPath", "scrapePort", "processMetricCollectInterval", "defaultLabels", "histogramBuckets"],
+    );
+    let path = o.string("metricPath").unwrap_or_else(|| "/metrics".to_string());
+    if !path.starts_with('/') || path.contains(['?', '#', ' ']) {
+        o.error(".metricPath", format!("expected a path such as /metrics, got \"{path}\""));
+    }
+    let port = o.integer("scrapePort", 1, 65_535);
+    let process = o.integer("processMetricCollectInterval", 1, 3_600_000).is_some();
+    let labels = o.labels();
+    let buckets = o.buckets();
+    o.done(ScrapeOptions { path, port, process, labels, buckets })
+}
+
+#[async_trait]
+impl TxObserverFactory for ScrapeFactory {
+    fn name(&self) -> &'static str {
+        MODULE
+    }
+
+    fn check(&self, options: &Map<String, Value>) -> Result<(), Vec<ObserverOptionError>> {
+        read(options).map(|_| ())
+    }
+
+    async fn create(
+        &self,
+        options: &Map<String, Value>,
+        settings: &Settings,
+        round: &ObservedRound,
+    ) -> Result<Arc<dyn TxObserver>, ObserverError> {
+        let fail = |message: String| ObserverError { module: MODULE.into(), message };
+        let options = read(options)
+            .map_err(|errors| fail(errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")))?;
+        let base = match options.port {
+            Some(port) => port,
+            None => {
+                settings.get_u64(keys::OBSERVER_PROMETHEUS_SCRAPEPORT).map_err(|e| fail(e.to_string()))?
+            }
+        };
+        let offset = if round.local { round.worker_index as u64 } else { 0 };
+        let port = u16::try_from(base + offset)
+            .map_err(|_| fail(format!("scrapePort {base} + worker index {offset} is not a port")))?;
+        let mut labels = vec![
+            ("workerIndex".to_string(), round.worker_index.to_string()),
+            ("roundIndex".to_string(), round.round_index.to_string()),
+            ("roundLabel".to_string(), round.round_label.clone()),
+        ];
+        labels.extend(options.labels);
+        let metrics = Arc::new(
+            TxMetrics::new(labels, options.buckets, options.process)
+                .map_err(|e| fail(format!("options.defaultLabels: {e}")))?,
+        );
+        // Every interface, as Caliper's: Prometheus usually scrapes from another host.
+        let address = SocketAddr::from((Ipv4Addr::UNSPECIFIED, port));
+        let listener = tokio::net::TcpListener::bind(address).await.map_err(|e| {
+            fail(format!(
+                "cannot serve the metrics on port {port} (scrapePort {base} + worker index {offset}): {e}; choose another with the observer's scrapePort option or caliper-observer-prometheus-scrapeport"
+            ))
+        })?;
+        let served = metrics.clone();
+        let app = Router::new().route(
+            &options.path,
+            get(move || {
+                let metrics = served.clone();
+                async move { ([(CONTENT_TYPE_HEADER, CONTENT_TYPE)], metrics.encode()) }
+            }),
+        );
+        let (stop, stopped) = oneshot::channel::<()>();
+        let server = tokio::spawn(async move {
+            let shutdown = async {
+                let _ = stopped.await;
+            };
+            if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(shutdown).await {
+                tracing::warn!("prometheus observer: the metrics server on port {port} stopped: {e}");
+            }
+        });
+        tracing::debug!("prometheus observer: metrics at http://{address}{}", options.path);
+        Ok(Arc::new(ScrapeObserver {
+            metrics,
+            stop: Mutex::new(Some(stop)),
+            server: Mutex::new(Some(server)),
+        }))
+    }
+}
+
+struct ScrapeObserver {
+    metrics: Arc<TxMetrics>,
+    stop: Mutex<Option<oneshot::Sender<()>>>,
+    server: Mutex<Option<JoinHandle<()>>>,
+}
+
+/// How long a scrape in progress may hold the server at the round's end.
+const STOP_GRACE: Duration = Duration::from_secs(2);
+
+#[async_trait]
+impl TxObserver for ScrapeObserver {
+    fn txs_submitted(&self, count: u64) {
+        self.metrics.submitted(count);
+    }
+
+    fn txs_finished(&self, statuses: &[TxStatus]) {
+        self.metrics.finished(statuses);
+    }
+
+    async fn deactivate(&self) {
+        if let Some(stop) = self.stop.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            let _ = stop.send(());
+        }
+        let server = self.server.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(mut server) = server
+            && tokio::time::timeout(STOP_GRACE, &mut server).await.is_err()
+        {
+            server.abort();
+        }
+    }
+}
+
+impl Drop for ScrapeObserver {
+    fn drop(&mut self) {
+        if let Some(server) = self.server.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            server.abort();
+        }
+    }
+}
