@@ -526,3 +526,18 @@ mod checked {
         BenchmarkConfig::from_settings(&settings(dir.path())).expect_err("the last round is wrong anyway");
     }
 }
+
+#[test]
+fn deep_nesting_is_a_syntax_error_within_a_small_stack() {
+    // 10,000 nested block mappings overflowed a 2 MiB stack (a test or tokio thread) in a debug
+    // build before the parser's depth budget stopped them.
+    let deep: String = (0..10_000).map(|i| format!("{}k:\n", " ".repeat(i))).collect();
+    let shallow: String = (0..super::tree::MAX_DEPTH - 2).map(|i| format!("{}k:\n", " ".repeat(i))).collect();
+    let parsed = std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(move || (super::tree::parse_yaml(&deep).is_err(), super::tree::parse_yaml(&shallow).is_ok()))
+        .unwrap()
+        .join()
+        .expect("no stack overflow");
+    assert_eq!(parsed, (true, true));
+}
