@@ -541,3 +541,18 @@ fn deep_nesting_is_a_syntax_error_within_a_small_stack() {
         .expect("no stack overflow");
     assert_eq!(parsed, (true, true));
 }
+
+#[test]
+fn an_alias_bomb_is_refused() {
+    // "Billion laughs": nine levels of nine aliases, 9^10 strings if expanded.
+    let mut text = String::from("a0: &a0 [l, l, l, l, l, l, l, l, l]\n");
+    for i in 1..10 {
+        text.push_str(&format!("a{i}: &a{i} [{}]\n", vec![format!("*a{}", i - 1); 9].join(", ")));
+    }
+    text.push_str("test: *a9\n");
+    let start = std::time::Instant::now();
+    let err = super::tree::parse_yaml(&text).expect_err("refused");
+    assert!(format!("{err:?}").contains("Nodes { nodes: 100001 }"), "{err:?}");
+    // About 0.7 s in a debug build (2 s with the default budget), far less in release.
+    assert!(start.elapsed() < std::time::Duration::from_secs(5), "{:?}", start.elapsed());
+}
