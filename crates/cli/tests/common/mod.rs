@@ -170,3 +170,9 @@ pub fn assert_accounted(results: &Value) {
         assert_eq!(sub, succ + fail, "round {} accounts for every transaction: {r}", r["label"]);
     }
 }
+
+/// Prints a line of the test's output (timings), shown with `--nocapture`.
+#[allow(clippy::print_stdout, reason = "the real times are part of what these tests report")]
+pub fn note(line: &str) {
+    println!("{line}");
+}
