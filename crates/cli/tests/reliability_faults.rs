@@ -204,12 +204,15 @@ fn workers_exit_within_seconds_when_their_manager_is_killed() {
 
 #[test]
 fn a_second_ctrl_c_exits_at_once_and_leaves_no_worker() {
-    let ws = Workspace::new(&bench("txDuration: 30", "sim-mix"), NETWORK);
-    let child = spawn(&ws, &[]);
+    // Interrupted during a 4 s prepare, the manager waits for its busy workers to stop: the
+    // second Ctrl-C lands in that wait.
+    let ws = slow_prepare();
+    let mut child = spawn(&ws, &[]);
     let kids = workers_of(child.id(), 2);
-    std::thread::sleep(Duration::from_secs(2));
+    std::thread::sleep(Duration::from_millis(1500));
     signal(child.id(), "INT");
-    std::thread::sleep(Duration::from_millis(50));
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(child.try_wait().unwrap().is_none(), "the first Ctrl-C is still stopping the run");
     signal(child.id(), "INT");
     let second = Instant::now();
     let out = wait_output(child, Duration::from_secs(20));
@@ -217,7 +220,10 @@ fn a_second_ctrl_c_exits_at_once_and_leaves_no_worker() {
     note(&format!("exited {took:?} after the second Ctrl-C"));
     assert_eq!(code(&out), 130, "{}", show(&out));
     assert!(took < Duration::from_secs(1), "at once: {took:?}");
-    wait_gone(&kids, Duration::from_secs(5));
+    assert!(!ws.file("results.json").exists(), "nothing more is done: no results");
+    assert!(!ws.file("ended").exists(), "nothing more is done: no end command");
+    // Their stdin closed, the workers exit once their prepare step is over.
+    wait_gone(&kids, Duration::from_secs(8));
 }
 
 #[test]
