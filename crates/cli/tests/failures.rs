@@ -21,19 +21,6 @@ test:
       workload: { module: sim-mix }
 "#;
 
-/// Waits until the manager has `n` worker processes and they have been running a moment.
-fn workers_of(pid: u32, n: usize) -> Vec<u32> {
-    let start = Instant::now();
-    loop {
-        let kids = children(pid);
-        if kids.len() >= n {
-            return kids;
-        }
-        assert!(start.elapsed() < Duration::from_secs(20), "workers did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
 #[test]
 fn a_worker_killed_mid_round_fails_the_round_and_the_run_reports() {
     let network =

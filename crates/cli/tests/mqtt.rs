@@ -8,7 +8,7 @@ mod common;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use broker::{Broker, free_port, raw_publish};
+use broker::{Broker, free_port, mqtt, raw_publish, remote_worker, strs};
 use caliper_testkit::certs::certificates;
 use common::*;
 
@@ -42,41 +42,6 @@ test:
 
 fn network() -> String {
     sim_network("latency: { fixed: 1 }")
-}
-
-/// The settings of the mqtt messenger, as flags.
-fn mqtt(address: &str, extra: &[&str]) -> Vec<String> {
-    let mut args: Vec<String> = [
-        "--caliper-worker-communication-method",
-        "mqtt",
-        "--caliper-worker-communication-address",
-        address,
-        "--caliper-worker-timeout-join",
-        "20000",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
-    args.extend(extra.iter().map(|s| s.to_string()));
-    args
-}
-
-fn strs(v: &[String]) -> Vec<&str> {
-    v.iter().map(|s| s.as_str()).collect()
-}
-
-/// `caliper launch worker` started by hand in `ws` with `args` (remote mode).
-fn remote_worker(ws: &Workspace, args: &[String]) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_caliper"))
-        .args(["launch", "worker", "--caliper-workspace"])
-        .arg(ws.path())
-        .args(["--caliper-worker-remote", "true"])
-        .args(args)
-        .env_remove("RUST_LOG")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("caliper launch worker runs")
 }
 
 fn spawn_manager(ws: &Workspace, args: &[String]) -> Child {

@@ -123,5 +123,8 @@ pub fn run(args: Vec<String>) -> i32 {
     if let Some(mqtt_thread) = mqtt_thread {
         mqtt_thread.shutdown_timeout(Duration::from_secs(1));
     }
+    // Everything was written; the reader of stdin may still block in a read that only the
+    // manager closing the pipe ends, and dropping the runtime would wait for it.
+    runtime.shutdown_background();
     code
 }

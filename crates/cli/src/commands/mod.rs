@@ -3,5 +3,6 @@
 pub mod check;
 pub mod launch_manager;
 pub mod launch_worker;
+mod results_path;
 mod setup;
 mod validate;

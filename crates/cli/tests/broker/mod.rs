@@ -1,7 +1,8 @@
 //! A mosquitto broker for the MQTT tests: started on a free loopback port with its own
 //! configuration file, waited for until it answers, restartable on the same port, and
 //! stopped when dropped (also when a test fails). Also a minimal raw MQTT publisher, so tests
-//! can put malformed or foreign messages on a run's topics without a client library.
+//! can put malformed or foreign messages on a run's topics without a client library; and the
+//! mqtt settings and remote workers of the tests that use it.
 #![allow(dead_code)]
 
 use std::io::{Read, Write};
@@ -165,4 +166,40 @@ pub fn raw_publish(port: u16, messages: &[(String, Vec<u8>)]) {
     s.write_all(&[0xe0, 0]).unwrap();
     let mut rest = Vec::new();
     let _ = s.read_to_end(&mut rest);
+}
+
+/// The settings of the mqtt messenger, as flags.
+pub fn mqtt(address: &str, extra: &[&str]) -> Vec<String> {
+    let mut args: Vec<String> = [
+        "--caliper-worker-communication-method",
+        "mqtt",
+        "--caliper-worker-communication-address",
+        address,
+        "--caliper-worker-timeout-join",
+        "20000",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    args.extend(extra.iter().map(|s| s.to_string()));
+    args
+}
+
+/// The arguments as `&str`s.
+pub fn strs(v: &[String]) -> Vec<&str> {
+    v.iter().map(|s| s.as_str()).collect()
+}
+
+/// `caliper launch worker` started by hand in `ws` with `args` (remote mode).
+pub fn remote_worker(ws: &crate::common::Workspace, args: &[String]) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_caliper"))
+        .args(["launch", "worker", "--caliper-workspace"])
+        .arg(ws.path())
+        .args(["--caliper-worker-remote", "true"])
+        .args(args)
+        .env_remove("RUST_LOG")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("caliper launch worker runs")
 }

@@ -170,3 +170,47 @@ pub fn assert_accounted(results: &Value) {
         assert_eq!(sub, succ + fail, "round {} accounts for every transaction: {r}", r["label"]);
     }
 }
+
+/// Prints a line of the test's output (timings), shown with `--nocapture`.
+#[allow(clippy::print_stdout, reason = "the real times are part of what these tests report")]
+pub fn note(line: &str) {
+    println!("{line}");
+}
+
+/// Waits until process `pid` (a manager) has `n` worker processes (children running
+/// `caliper launch worker`: not a start or end command, nor a fork not yet turned into a
+/// worker); returns their pids.
+pub fn workers_of(pid: u32, n: usize) -> Vec<u32> {
+    let is_worker = |kid: &u32| {
+        std::fs::read(format!("/proc/{kid}/cmdline"))
+            .is_ok_and(|c| c.windows(14).any(|w| w == b"launch\0worker\0"))
+    };
+    let start = Instant::now();
+    loop {
+        let kids: Vec<u32> = children(pid).into_iter().filter(is_worker).collect();
+        if kids.len() >= n {
+            return kids;
+        }
+        assert!(start.elapsed() < Duration::from_secs(20), "workers did not start");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// Whether process `pid` still runs (a zombie does not).
+pub fn alive(pid: u32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        // The state follows the command name in parentheses.
+        Ok(stat) => stat.rsplit_once(')').is_some_and(|(_, rest)| !rest.trim_start().starts_with(['Z', 'X'])),
+        Err(_) => false,
+    }
+}
+
+/// Waits until none of `pids` runs, at most `limit`; returns how long that took.
+pub fn wait_gone(pids: &[u32], limit: Duration) -> Duration {
+    let start = Instant::now();
+    while pids.iter().any(|p| alive(*p)) {
+        assert!(start.elapsed() < limit, "processes {pids:?} still run after {limit:?}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    start.elapsed()
+}

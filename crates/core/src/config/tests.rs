@@ -526,3 +526,33 @@ mod checked {
         BenchmarkConfig::from_settings(&settings(dir.path())).expect_err("the last round is wrong anyway");
     }
 }
+
+#[test]
+fn deep_nesting_is_a_syntax_error_within_a_small_stack() {
+    // 10,000 nested block mappings overflowed a 2 MiB stack (a test or tokio thread) in a debug
+    // build before the parser's depth budget stopped them.
+    let deep: String = (0..10_000).map(|i| format!("{}k:\n", " ".repeat(i))).collect();
+    let shallow: String = (0..super::tree::MAX_DEPTH - 2).map(|i| format!("{}k:\n", " ".repeat(i))).collect();
+    let parsed = std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(move || (super::tree::parse_yaml(&deep).is_err(), super::tree::parse_yaml(&shallow).is_ok()))
+        .unwrap()
+        .join()
+        .expect("no stack overflow");
+    assert_eq!(parsed, (true, true));
+}
+
+#[test]
+fn an_alias_bomb_is_refused() {
+    // "Billion laughs": nine levels of nine aliases, 9^10 strings if expanded.
+    let mut text = String::from("a0: &a0 [l, l, l, l, l, l, l, l, l]\n");
+    for i in 1..10 {
+        text.push_str(&format!("a{i}: &a{i} [{}]\n", vec![format!("*a{}", i - 1); 9].join(", ")));
+    }
+    text.push_str("test: *a9\n");
+    let start = std::time::Instant::now();
+    let err = super::tree::parse_yaml(&text).expect_err("refused");
+    assert!(format!("{err:?}").contains("Nodes { nodes: 100001 }"), "{err:?}");
+    // About 0.7 s in a debug build (2 s with the default budget), far less in release.
+    assert!(start.elapsed() < std::time::Duration::from_secs(5), "{:?}", start.elapsed());
+}

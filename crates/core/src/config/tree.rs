@@ -93,6 +93,9 @@ pub(crate) enum ParseError {
     },
 }
 
+/// The deepest nesting a YAML configuration may have.
+pub(crate) const MAX_DEPTH: usize = 32;
+
 /// Reads `path` as JSON when its name ends in `.json` (any case), as YAML otherwise.
 pub(crate) fn read_file(path: &Path) -> Result<Node, ParseError> {
     let text = match std::fs::read_to_string(path) {
@@ -109,6 +112,11 @@ pub(crate) fn parse_yaml(text: &str) -> Result<Node, ParseError> {
     let options = serde_saphyr::options! {
         strict_booleans: true,
         with_snippet: false,
+        // The default depth (64) overflows a 2 MiB thread stack in a debug build while the
+        // tree is deserialised; configuration files nest a dozen levels at the most.
+        // 100,000 nodes is megabytes of YAML; the default (250,000) let an alias bomb
+        // ("billion laughs") take seconds of a debug build before it was refused.
+        budget: serde_saphyr::budget! { max_depth: MAX_DEPTH, max_nodes: 100_000 },
     };
     serde_saphyr::from_str_with_options::<Node>(text, options).map_err(|err| {
         let (line, column) = err.location().map_or((0, 0), |l| {

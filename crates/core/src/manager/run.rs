@@ -371,6 +371,28 @@ impl TestWait {
         (0..self.results.len()).any(|i| self.results[i].is_none() && self.lost[i].is_none())
     }
 
+    /// Whether statistics that worker `i` sent are for this round (`index`) and still
+    /// wanted: a duplicated or replayed message (a second `testResult`, one of another round
+    /// or of another worker) would change the round's figures, so it is logged and ignored.
+    fn accepts(&self, i: usize, index: usize, core: &StatsCore, kind: &str) -> bool {
+        let meta = &core.metadata;
+        let why = if self.results[i].is_some() {
+            "after its testResult"
+        } else if meta.round_index != index as i64 {
+            "of another round"
+        } else if meta.worker_index != i as i64 {
+            "of another worker"
+        } else {
+            return true;
+        };
+        tracing::warn!(
+            "ignoring a {kind} from worker {i} {why} (round {}, worker {} in the message)",
+            meta.round_index,
+            meta.worker_index
+        );
+        false
+    }
+
     fn totals(&self) -> Option<StatsCore> {
         let mut it = self.latest.iter().flatten();
         let mut merged = it.next()?.clone();
@@ -401,8 +423,10 @@ impl TestWait {
                         let Some(i) = workers.index_of(&env.sender) else { continue };
                         self.heard[i] = Instant::now();
                         match env.message {
-                            Message::TxUpdate(core) => self.latest[i] = Some(*core),
-                            Message::TestResult(stats) => {
+                            Message::TxUpdate(core) if self.accepts(i, index, &core, "txUpdate") => {
+                                self.latest[i] = Some(*core);
+                            }
+                            Message::TestResult(stats) if self.accepts(i, index, &stats.core, "testResult") => {
                                 self.latest[i] = Some(stats.core.clone());
                                 self.results[i] = Some((*stats, env.error));
                             }
@@ -502,7 +526,20 @@ impl TestWait {
 
 #[cfg(test)]
 mod tests {
-    use super::share;
+    use super::{TestWait, share};
+    use crate::stats::RoundStats;
+
+    #[test]
+    fn statistics_of_another_round_or_worker_or_after_the_result_are_ignored() {
+        let mut wait = TestWait::new(2, std::time::Duration::from_secs(1));
+        let stats = |worker: i64, round: i64| RoundStats::new(worker, round, "r", 0);
+        assert!(wait.accepts(1, 3, &stats(1, 3).core, "txUpdate"));
+        assert!(!wait.accepts(1, 3, &stats(1, 2).core, "txUpdate"), "a replay of round 2");
+        assert!(!wait.accepts(1, 3, &stats(0, 3).core, "testResult"), "worker 0's figures");
+        wait.results[1] = Some((stats(1, 3), None));
+        assert!(!wait.accepts(1, 3, &stats(1, 3).core, "testResult"), "a second testResult");
+        assert!(wait.accepts(0, 3, &stats(0, 3).core, "testResult"));
+    }
 
     #[test]
     fn tx_number_is_split_exactly() {

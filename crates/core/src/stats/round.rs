@@ -74,7 +74,8 @@ impl LatencyTotals {
     fn add(&mut self, o: &LatencyTotals) {
         self.min_us = min_opt(self.min_us, o.min_us);
         self.max_us = self.max_us.max(o.max_us);
-        self.total_us += o.total_us;
+        // Saturating: figures from a worker are input, and a hostile one must not overflow.
+        self.total_us = self.total_us.saturating_add(o.total_us);
     }
 }
 
@@ -277,10 +278,10 @@ impl StatsCore {
         m.round_start_us = m.round_start_us.min(o.metadata.round_start_us);
         m.round_finish_us = m.round_finish_us.max(o.metadata.round_finish_us);
         let (c, oc) = (&mut self.tx_counters, &o.tx_counters);
-        c.total_submitted += oc.total_submitted;
-        c.total_finished += oc.total_finished;
-        c.total_successful += oc.total_successful;
-        c.total_failed += oc.total_failed;
+        c.total_submitted = c.total_submitted.saturating_add(oc.total_submitted);
+        c.total_finished = c.total_finished.saturating_add(oc.total_finished);
+        c.total_successful = c.total_successful.saturating_add(oc.total_successful);
+        c.total_failed = c.total_failed.saturating_add(oc.total_failed);
         let (t, ot) = (&mut self.timestamps, &o.timestamps);
         t.first_create_us = min_opt(t.first_create_us, ot.first_create_us);
         t.last_create_us = t.last_create_us.max(ot.last_create_us);
@@ -289,10 +290,11 @@ impl StatsCore {
         self.latency.successful.add(&o.latency.successful);
         self.latency.failed.add(&o.latency.failed);
         for (class, n) in &o.failures {
-            *self.failures.entry(*class).or_default() += n;
+            let total = self.failures.entry(*class).or_default();
+            *total = total.saturating_add(*n);
         }
         self.in_flight_peak = self.in_flight_peak.max(o.in_flight_peak);
-        self.held_back += o.held_back;
+        self.held_back = self.held_back.saturating_add(o.held_back);
     }
 }
 
@@ -310,6 +312,20 @@ mod tests {
 
     use super::*;
     use crate::stats::RoundSummary;
+
+    #[test]
+    fn hostile_figures_saturate_instead_of_overflowing() {
+        // A worker's statistics are input: huge counts must not panic the manager.
+        let mut a = RoundStats::new(0, 0, "r", 0);
+        a.core.tx_counters.total_submitted = u64::MAX;
+        a.core.latency.successful.total_us = u64::MAX;
+        a.core.failures.insert(ErrorClass::Timeout, u64::MAX);
+        let b = a.clone();
+        a.merge(&b);
+        assert_eq!(a.core.tx_counters.total_submitted, u64::MAX);
+        assert_eq!(a.core.latency.successful.total_us, u64::MAX);
+        assert_eq!(a.core.failures[&ErrorClass::Timeout], u64::MAX);
+    }
 
     fn tx(create: u64, latency: u64, ok: bool, intended_lag: u64) -> TxStatus {
         let mut t = TxStatus::created_at("", create);

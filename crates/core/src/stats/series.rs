@@ -146,9 +146,9 @@ impl Series {
     pub fn add(&mut self, other: &Series) {
         for (i, o) in other.0.iter().enumerate() {
             let b = self.bucket(i);
-            b.submitted += o.submitted;
-            b.successful += o.successful;
-            b.failed += o.failed;
+            b.submitted = b.submitted.saturating_add(o.submitted);
+            b.successful = b.successful.saturating_add(o.successful);
+            b.failed = b.failed.saturating_add(o.failed);
             b.latency.live().add(&o.latency.histogram());
         }
         self.pack();
