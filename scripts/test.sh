@@ -1,12 +1,19 @@
 #!/usr/bin/env bash
 # The test command: installs what the tests start for real when it is missing (Debian's
-# mosquitto and openssl for the MQTT tests, the pinned anvil from npm for the Ethereum tests),
-# then runs every test of the workspace and closes on the totals.
+# mosquitto and openssl for the MQTT tests, prometheus and prometheus-pushgateway for the
+# monitors' and observers' tests, the pinned anvil from npm for the Ethereum tests), then runs
+# every test of the workspace and closes on the totals.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if { ! command -v mosquitto >/dev/null 2>&1 && [ ! -x /usr/sbin/mosquitto ]; } || ! command -v openssl >/dev/null 2>&1; then
+missing=()
+have() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] || [ -x "/usr/bin/$1" ]; }
+have mosquitto || missing+=(mosquitto)
+have openssl || missing+=(openssl)
+have prometheus || [ -n "${CALIPER_PROMETHEUS_BIN:-}" ] || missing+=(prometheus)
+have prometheus-pushgateway || [ -n "${CALIPER_PUSHGATEWAY_BIN:-}" ] || missing+=(prometheus-pushgateway)
+if [ ${#missing[@]} -gt 0 ]; then
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mosquitto openssl >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 CALIPER_ANVIL_BIN=$(bash scripts/install-anvil.sh)
 export CALIPER_ANVIL_BIN
