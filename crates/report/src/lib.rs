@@ -23,10 +23,7 @@ mod redact;
 #[cfg(test)]
 mod fixture;
 
-pub use console::{
-    COLUMNS, RAMAC, RAMAC_COMPACT, failures_line, render_table, render_table_in, result_row, round_table,
-    summary_table,
-};
+pub use console::{COLUMNS, RAMAC, failures_line, render_table, result_row, round_table, summary_table};
 pub use error::ReportError;
 pub use json::{
     LatencyFigures, ResultsFile, RoundResult, RoundResultStatus, RunInfo, SCHEMA_VERSION, SeriesPoint, Tool,

@@ -201,14 +201,22 @@ impl Unit {
         }
     }
 
-    /// A change for a person, signed: a ratio's change in percentage points.
+    /// A change for a person, signed: a ratio's change in percentage points. A change that
+    /// rounds to nothing is `+0`, not `-0`.
     pub fn show_change(self, d: f64) -> String {
-        let sign = if d >= 0.0 { "+" } else { "-" };
         match self {
-            Unit::Ratio => format!("{sign}{:.2} pp", d.abs() * 100.0),
-            _ => format!("{sign}{}", self.show(d.abs())),
+            Unit::Ratio => signed(d, |m| format!("{:.2} pp", m * 100.0)),
+            _ => signed(d, |m| self.show(m)),
         }
     }
+}
+
+/// `d` written by `show` (given its magnitude) with its sign; `-` only where a digit shows it.
+pub(crate) fn signed(d: f64, show: impl Fn(f64) -> String) -> String {
+    let magnitude = show(d.abs());
+    let shows_something = magnitude.bytes().any(|b| b.is_ascii_digit() && b != b'0');
+    let sign = if d < 0.0 && shows_something { '-' } else { '+' };
+    format!("{sign}{magnitude}")
 }
 
 impl Serialize for Unit {
@@ -256,5 +264,7 @@ mod tests {
         assert_eq!(Unit::Ratio.show_change(-0.01), "-1.00 pp");
         assert_eq!(Unit::Seconds.show_change(0.045), "+45.00 ms");
         assert_eq!(Unit::Count.show_change(-3.0), "-3");
+        assert_eq!(Unit::Rate.show_change(-0.04), "+0.0 tx/s", "no -0.0");
+        assert_eq!(Unit::Rate.show_change(-0.06), "-0.1 tx/s");
     }
 }

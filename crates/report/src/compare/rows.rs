@@ -1,6 +1,6 @@
 //! The cells and lines that the table and the Markdown both show.
 
-use super::figure::Unit;
+use super::figure::{Unit, signed};
 use super::{Comparison, RoundComparison, RunSide, Verdict};
 use crate::json::RoundResultStatus;
 
@@ -35,7 +35,7 @@ fn round_rows(r: &RoundComparison) -> Vec<[String; 8]> {
             value(m.unit, m.baseline),
             value(m.unit, m.current),
             m.change.map_or(NONE.to_owned(), |d| m.unit.show_change(d)),
-            m.change_pct.map_or(NONE.to_owned(), |p| format!("{p:+.1} %")),
+            m.change_pct.map_or(NONE.to_owned(), percent),
             m.limit.clone(),
             m.verdict.word().to_owned(),
         ]);
@@ -53,6 +53,11 @@ fn round_rows(r: &RoundComparison) -> Vec<[String; 8]> {
         ]);
     }
     out
+}
+
+/// A change in per cent: `+12.5 %`.
+fn percent(p: f64) -> String {
+    signed(p, |m| format!("{m:.1} %"))
 }
 
 fn value(unit: Unit, v: Option<f64>) -> String {
@@ -105,7 +110,7 @@ pub(crate) fn failures(c: &Comparison) -> Vec<String> {
             ));
         }
         for m in r.metrics.iter().filter(|m| m.verdict.fails()) {
-            let pct = m.change_pct.map_or(String::new(), |p| format!("{p:+.1} %, "));
+            let pct = m.change_pct.map_or(String::new(), |p| format!("{}, ", percent(p)));
             out.push(format!(
                 "regression: {}: {} {} -> {} ({pct}limit {})",
                 r.name,
