@@ -188,6 +188,12 @@ fn bad_thresholds_checks_and_formats_are_input_errors() {
         assert!(stderr(&out).contains(message), "{extra:?}: {}", show(&out));
         assert!(out.stdout.is_empty(), "no comparison on bad input: {}", show(&out));
     }
+    // Every mistake at once.
+    let out = compare(&[base, cur, "--threshold", "throughput=+5%", "--check", "p(97)<2"]);
+    assert_eq!(code(&out), 2, "{}", show(&out));
+    let err = stderr(&out);
+    assert!(err.contains("threshold `throughput=+5%`") && err.contains("check `p(97)<2`"), "{}", show(&out));
+
     let out = compare(&[base, cur, "--format", "xml"]);
     assert_eq!(code(&out), 2, "{}", show(&out));
     assert!(stderr(&out).contains("table, markdown, json"), "{}", show(&out));

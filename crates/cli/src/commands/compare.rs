@@ -12,9 +12,16 @@ use crate::logging::{self, LogStyle};
 /// Runs the comparison; returns the exit code.
 pub fn run(args: &CompareArgs) -> i32 {
     logging::init(LogStyle::Person, "info");
-    let compared = CompareOptions::parse(&args.thresholds, &args.checks)
-        .and_then(|options| compare_files(&args.baseline, &args.current, &options));
-    let comparison = match compared {
+    let options = match CompareOptions::parse(&args.thresholds, &args.checks) {
+        Ok(o) => o,
+        Err(errors) => {
+            for e in errors {
+                tracing::error!("{e}");
+            }
+            return exit::CONFIG;
+        }
+    };
+    let comparison = match compare_files(&args.baseline, &args.current, &options) {
         Ok(c) => c,
         Err(e) => {
             tracing::error!("{e}");

@@ -56,16 +56,26 @@ impl Default for CompareOptions {
 
 impl CompareOptions {
     /// The defaults with `thresholds` replacing the default of their figure (or added after
-    /// them) and `checks`, parsed; the first text that does not parse is the error.
-    pub fn parse<T: AsRef<str>, C: AsRef<str>>(thresholds: &[T], checks: &[C]) -> Result<Self, CompareError> {
+    /// them) and `checks`, parsed; every text that does not parse is an error.
+    pub fn parse<T: AsRef<str>, C: AsRef<str>>(
+        thresholds: &[T],
+        checks: &[C],
+    ) -> Result<Self, Vec<CompareError>> {
         let mut options = CompareOptions::default();
+        let mut errors = Vec::new();
         for text in thresholds {
-            options.set_threshold(Threshold::parse(text.as_ref())?);
+            match Threshold::parse(text.as_ref()) {
+                Ok(t) => options.set_threshold(t),
+                Err(e) => errors.push(e),
+            }
         }
         for text in checks {
-            options.checks.push(Check::parse(text.as_ref())?);
+            match Check::parse(text.as_ref()) {
+                Ok(c) => options.checks.push(c),
+                Err(e) => errors.push(e),
+            }
         }
-        Ok(options)
+        if errors.is_empty() { Ok(options) } else { Err(errors) }
     }
 
     /// Sets the threshold of `threshold.figure`, replacing the one it had.
@@ -480,6 +490,18 @@ mod tests {
         let names: Vec<(&str, bool)> =
             c.rounds.iter().map(|r| (r.name.as_str(), r.metrics.iter().any(|m| m.verdict.fails()))).collect();
         assert_eq!(names, [("warm", false), ("warm#2", true)]);
+    }
+
+    #[test]
+    fn every_bad_threshold_and_check_is_reported() {
+        let errors = CompareOptions::parse(&["throughput=+5%", "latency.p99=+10%"], &["p(99)<2", "p(97)<2"])
+            .unwrap_err();
+        let text: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        assert_eq!(text.len(), 2, "{text:?}");
+        assert!(
+            text[0].starts_with("threshold `throughput=+5%`") && text[1].starts_with("check `p(97)<2`"),
+            "{text:?}"
+        );
     }
 
     #[test]
