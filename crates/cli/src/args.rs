@@ -1,6 +1,8 @@
 //! The command line: Caliper's commands, with every `--caliper-*` setting passed through to
 //! the settings layer.
 
+use std::path::PathBuf;
+
 use clap::{Parser, Subcommand};
 
 /// caliper-rs: a performance benchmark framework for blockchains and other distributed
@@ -28,6 +30,48 @@ pub enum Command {
     /// connector, workers and messenger, each round, and the start and end commands (not run).
     #[command(after_help = CHECK_HELP)]
     Check(CheckArgs),
+    /// Compare two results files round by round, and fail on a regression.
+    ///
+    /// Rounds are matched by label (the n-th occurrence with the n-th). Each matched round shows
+    /// its status, send rate, throughput, latency p50/p95/p99 and fail rate in both runs with the
+    /// change, judged against relative thresholds; absolute checks judge the current run alone.
+    #[command(after_help = COMPARE_HELP)]
+    Compare(CompareArgs),
+}
+
+/// The arguments of `compare`.
+#[derive(Debug, clap::Args)]
+pub struct CompareArgs {
+    /// The results file of the reference run.
+    #[arg(value_name = "BASELINE.json")]
+    pub baseline: PathBuf,
+    /// The results file of the run to judge.
+    #[arg(value_name = "CURRENT.json")]
+    pub current: PathBuf,
+    /// How far a figure may get worse before it is a regression, replacing its default:
+    /// `latency.p99=+10%`, `throughput=-5%`, `failRate=+2pp`, `latency.p50=+20ms`,
+    /// `sendRate=off`. A figure with no default (`latency.avg`, `succ`, ...) is added. Repeatable.
+    #[arg(long = "threshold", value_name = "FIGURE=LIMIT")]
+    pub thresholds: Vec<String>,
+    /// An absolute check on the current run, in k6's syntax: `p(99)<2` (seconds, or `500ms`),
+    /// `throughput>=900`, `failRate<0.01` (or `1%`); `LABEL:` limits it to the rounds with
+    /// that label (`open:p(95)<0.5`). Repeatable.
+    #[arg(long = "check", value_name = "[LABEL:]EXPR")]
+    pub checks: Vec<String>,
+    /// What to print: a console table, Markdown for a pull-request comment, or JSON.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+/// The formats of `compare --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// A console table in Caliper's style.
+    Table,
+    /// A Markdown table, for a pull-request comment.
+    Markdown,
+    /// One JSON document with every figure, limit and verdict.
+    Json,
 }
 
 /// The arguments of `check`.
@@ -79,6 +123,17 @@ and workload arguments. Nothing is started: no start or end command, no connecto
   caliper check --caliper-workspace <dir> [--caliper-<key> <value> ...] [--output json]
 Every mistake is printed, one per line, with the file, line and key path.
 Exit codes: 0 the workspace is valid; 2 it is not (configuration error).";
+
+const COMPARE_HELP: &str = "\
+Default thresholds: sendRate=-10%, throughput=-10%, latency.p50=+10%, latency.p95=+10%,
+latency.p99=+10%, failRate=+1pp. A round that passed in the baseline and failed or did not
+run now is a regression; a round in one file only is listed as added or removed.
+A warning says when the runs did not send the same load (rate controller, txNumber,
+txDuration, worker count, or send rates more than 5 % apart).
+  caliper compare base.json results.json --threshold latency.p99=+5% --check 'p(95)<2'
+Exit codes: 0 every threshold and check held; 1 a regression or a failed check;
+2 bad input (a file missing, not JSON or of another schema version; a bad threshold or check).
+More: docs/reports.md.";
 
 const SETTINGS_HELP: &str = "\
 Common settings (also in caliper.yaml or as CALIPER_* environment variables):

@@ -16,6 +16,7 @@ fn main() {
         args::Command::Launch { role: args::Role::Manager(s) } => commands::launch_manager::run(s.settings),
         args::Command::Launch { role: args::Role::Worker(s) } => commands::launch_worker::run(s.settings),
         args::Command::Check(c) => commands::check::run(c.settings.settings, c.output),
+        args::Command::Compare(c) => commands::compare::run(&c),
     };
     std::process::exit(code);
 }

@@ -136,9 +136,23 @@ where
     R: IntoIterator<Item = C>,
     C: Into<comfy_table::Cell>,
 {
+    render_table_in(RAMAC, header, rows)
+}
+
+/// [`RAMAC`] without the line between every two rows, for tables of many short rows.
+pub const RAMAC_COMPACT: &str = "||--|-|||    ++++++";
+
+/// A table like [`render_table`]'s with another border, in comfy-table's preset notation
+/// (such as [`RAMAC_COMPACT`]).
+pub fn render_table_in<I, R, C>(preset: &str, header: &[&str], rows: I) -> String
+where
+    I: IntoIterator<Item = R>,
+    R: IntoIterator<Item = C>,
+    C: Into<comfy_table::Cell>,
+{
     let mut table = Table::new();
     table
-        .load_preset(RAMAC)
+        .load_preset(preset)
         .set_content_arrangement(ContentArrangement::Disabled)
         .force_no_tty()
         .set_header(header.iter().copied());

@@ -7,11 +7,13 @@
 //! | module | produces |
 //! |---|---|
 //! | [`console`] | Caliper's `### Test result ###` and `### All test results ###` tables, as strings, with latency percentiles and failures by class |
+//! | [`compare`] | `caliper compare`: two results files side by side, with thresholds, checks and a verdict |
 //! | [`json`] | the machine-readable results file (schema version [`json::SCHEMA_VERSION`], documented in `docs/results-json.md`) |
 //!
 //! Every figure comes from [`caliper_core::stats::RoundSummary`], so the console, the results
 //! file and any later report agree with Caliper's formulas.
 
+pub mod compare;
 pub mod console;
 mod error;
 mod fixed;

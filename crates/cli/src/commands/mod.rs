@@ -1,6 +1,7 @@
 //! One module per command.
 
 pub mod check;
+pub mod compare;
 pub mod launch_manager;
 pub mod launch_worker;
 mod results_path;

@@ -2,6 +2,7 @@
 //! and the results file it leaves.
 #![allow(dead_code)]
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -64,9 +65,14 @@ impl Workspace {
 
 /// `caliper check --caliper-workspace <workspace> <args>`, run to its end (at most 60 s).
 pub fn check(workspace: &Path, args: &[&str]) -> Output {
+    let mut all = vec![OsStr::new("check"), OsStr::new("--caliper-workspace"), workspace.as_os_str()];
+    all.extend(args.iter().map(OsStr::new));
+    caliper(&all)
+}
+
+/// `caliper <args>`, run to its end (at most 60 s), with its output.
+pub fn caliper<S: AsRef<OsStr>>(args: &[S]) -> Output {
     let child = Command::new(env!("CARGO_BIN_EXE_caliper"))
-        .args(["check", "--caliper-workspace"])
-        .arg(workspace)
         .args(args)
         .env_remove("RUST_LOG")
         .stdout(Stdio::piped())
