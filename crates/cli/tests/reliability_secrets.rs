@@ -1,5 +1,6 @@
 //! Secrets never appear: private keys, a mnemonic and a seed of the ethereum section, the MQTT
-//! password, the MQTT client's TLS key and the prometheus basic-auth passwords, at every log
+//! password, the MQTT client's TLS key, the prometheus basic-auth passwords and a push
+//! gateway's credentials written in its URL (with a push observer that uses them), at every log
 //! level (`--caliper-logging-level debug` and `trace`, and `RUST_LOG=trace`, which also turns on
 //! every dependency's tracing). Each run's stdout, stderr, results.json and every other file it
 //! wrote in the workspace are scanned for each secret. The ethereum secrets are scanned both in
@@ -136,6 +137,29 @@ fn ethereum_keys_a_mnemonic_a_seed_and_prometheus_passwords_never_appear() {
                 assert_no_secret(&ws, &out, &secrets, &what);
             }
         }
+    }
+}
+
+const PUSH_URL_PASSWORD: &str = "url-s3cret-0c5e";
+
+#[test]
+fn push_observer_passwords_in_its_url_and_settings_never_appear() {
+    // A real Pushgateway when there is one (pushes that succeed), else a closed port (pushes
+    // that fail, and say so in the log): the URL and its credentials are in messages either way.
+    let gateway = caliper_testkit::prometheus::Pushgateway::find()
+        .ok()
+        .map(|bin| caliper_testkit::prometheus::Pushgateway::start(&bin));
+    let port = gateway.as_ref().map_or_else(free_port, |g| g.port());
+    let bench = format!(
+        "{BENCH}monitors:\n  transaction:\n    - module: prometheus-push\n      options: {{ pushUrl: 'http://caliper:{PUSH_URL_PASSWORD}@127.0.0.1:{port}', pushInterval: 100 }}\n"
+    );
+    for (level, rust_log) in LEVELS {
+        let ws = Workspace::new(&bench, &sim_network("latency: { fixed: 5 }"));
+        let out = run_at(&ws, &[], level, *rust_log, &[]);
+        assert_eq!(code(&out), 0, "{}", show(&out));
+        let what = format!("prometheus-push, level {level}, RUST_LOG {rust_log:?}");
+        assert_no_secret(&ws, &out, &[PUSH_URL_PASSWORD, PUSH_PASSWORD, PROMETHEUS_PASSWORD], &what);
+        assert!(ws.results()["benchmark"].to_string().contains("caliper:<redacted>@127.0.0.1"), "{what}");
     }
 }
 

@@ -3,7 +3,9 @@
 //! The results file copies configuration (the benchmark configuration, each round's
 //! configuration, the network configuration's `info`). Those should hold no secret, but a
 //! workload argument or a monitor option may carry a password or a key; its value is replaced
-//! by [`REDACTED`] wherever the key's name says it is secret.
+//! by [`REDACTED`] wherever the key's name says it is secret, and the password of a URL
+//! (`http://user:password@host`, Caliper's way to give a push gateway's credentials) wherever
+//! one is written.
 
 use serde_json::{Map, Value};
 
@@ -34,8 +36,22 @@ pub(crate) fn redact(value: &Value) -> Value {
     match value {
         Value::Object(map) => Value::Object(redact_map(map)),
         Value::Array(items) => Value::Array(items.iter().map(redact).collect()),
+        Value::String(text) => Value::String(redact_url_password(text)),
         other => other.clone(),
     }
+}
+
+/// `text` with the password of a URL's user information replaced (`scheme://user:<redacted>@`).
+fn redact_url_password(text: &str) -> String {
+    let Some(scheme_end) = text.find("://") else { return text.to_string() };
+    let authority_start = scheme_end + 3;
+    let authority_end =
+        text[authority_start..].find(['/', '?', '#']).map_or(text.len(), |i| authority_start + i);
+    let authority = &text[authority_start..authority_end];
+    let Some(at) = authority.rfind('@') else { return text.to_string() };
+    let Some(colon) = authority[..at].find(':') else { return text.to_string() };
+    let user = &authority[..colon];
+    format!("{}{user}:{REDACTED}{}", &text[..authority_start], &text[authority_start + at..])
 }
 
 /// `map` with every secret replaced, at any depth.
@@ -70,5 +86,14 @@ mod tests {
         assert_eq!(clean["tokenAddress"], "0x01");
         assert_eq!(clean["clientSecret"], Value::Null);
         assert!(!clean.to_string().contains("hunter2"));
+    }
+
+    #[test]
+    fn a_url_keeps_its_user_and_loses_its_password() {
+        let config = json!({"pushUrl": "http://caliper:hunter2@gw:9091/x", "plain": "http://gw:9091/a@b", "note": "a:b@c"});
+        let clean = redact(&config);
+        assert_eq!(clean["pushUrl"], "http://caliper:<redacted>@gw:9091/x");
+        assert_eq!(clean["plain"], "http://gw:9091/a@b");
+        assert_eq!(clean["note"], "a:b@c");
     }
 }
