@@ -7,6 +7,7 @@ mod exit;
 mod logging;
 mod progress;
 mod registry;
+mod run_observer;
 
 use clap::Parser;
 

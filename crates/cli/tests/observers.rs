@@ -185,3 +185,102 @@ fn bad_observer_options_are_refused_before_anything_starts() {
     }
     assert!(!ws.file("started").exists(), "nothing was started");
 }
+
+#[test]
+fn the_manager_serves_every_worker_s_metrics_and_prometheus_ends_with_the_run_s_totals() {
+    let bin = match Prometheus::find() {
+        Ok(bin) => bin,
+        Err(why) => {
+            eprintln!("SKIPPED: {why}");
+            return;
+        }
+    };
+    let port = free_port();
+    let prometheus = Prometheus::start(&bin, &[format!("127.0.0.1:{port}")], "/metrics");
+    let monitors = format!(
+        "    - module: prometheus\n      options: {{ endpoint: manager, scrapePort: {port}, histogramBuckets: {{ explicit: [0.005, 0.05, 0.5] }} }}\n"
+    );
+    // Two rounds, the second slower, with failures; the drain gives up on none.
+    let bench = format!(
+        "test:\n  workers: {{ number: 2 }}\n  rounds:\n    - label: open\n      txDuration: 3\n      rateControl: {{ type: fixed-rate, opts: {{ tps: 100 }} }}\n      workload: {{ module: sim-mix }}\n    - label: query\n      txNumber: 150\n      rateControl: {{ type: fixed-rate, opts: {{ tps: 100 }} }}\n      workload: {{ module: sim-mix, arguments: {{ mix: {{ read: 1 }} }} }}\nmonitors:\n  transaction:\n{monitors}"
+    );
+    let ws = Workspace::new(&bench, &sim_network("latency: { fixed: 20 }, failureRatio: 0.1, seed: 11"));
+    let out = ws.run(&[], Duration::from_secs(90));
+    assert_eq!(code(&out), 0, "{}", show(&out));
+    let results = ws.results();
+    let query = |q: &str| -> Value {
+        let q = q
+            .replace('[', "%5B")
+            .replace(']', "%5D")
+            .replace('{', "%7B")
+            .replace('}', "%7D")
+            .replace('"', "%22");
+        serde_json::from_str(
+            &prometheus.get(&format!("/api/v1/query?query={q}")).expect("Prometheus answers"),
+        )
+        .unwrap()
+    };
+    let total = |q: &str| -> f64 {
+        query(q)["data"]["result"]
+            .as_array()
+            .map(|r| r.iter().filter_map(|s| s["value"][1].as_str()?.parse::<f64>().ok()).sum())
+            .unwrap_or(f64::NAN)
+    };
+    for (i, round) in rounds(&results).iter().enumerate() {
+        let at = |metric: &str, status: &str| {
+            let status =
+                if status.is_empty() { String::new() } else { format!(",final_status=\"{status}\"") };
+            total(&format!("sum(max_over_time({metric}{{roundIndex=\"{i}\"{status}}}[5m]))"))
+        };
+        assert_eq!(at("caliper_tx_submitted", ""), round["submitted"].as_f64().unwrap(), "round {i}");
+        assert_eq!(at("caliper_tx_finished", "success"), round["succ"].as_f64().unwrap(), "round {i}");
+        assert_eq!(at("caliper_tx_finished", "failed"), round["fail"].as_f64().unwrap(), "round {i}");
+        assert_eq!(
+            at("caliper_tx_e2e_latency_count", "success"),
+            round["succ"].as_f64().unwrap(),
+            "round {i}"
+        );
+        // Every success took 20 ms: all of them under 0.05 s, none under 0.005 s.
+        let bucket = |le: &str| {
+            total(&format!(
+                "sum(max_over_time(caliper_tx_e2e_latency_bucket{{roundIndex=\"{i}\",final_status=\"success\",le=\"{le}\"}}[5m]))"
+            ))
+        };
+        assert_eq!((bucket("0.005"), bucket("0.05")), (0.0, round["succ"].as_f64().unwrap()), "round {i}");
+    }
+    // Both workers' series, with the round's label.
+    let series = query("max_over_time(caliper_tx_submitted[5m])");
+    let labels: std::collections::BTreeSet<(String, String)> = series["data"]["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["metric"]["workerIndex"].as_str().unwrap().to_string(),
+                s["metric"]["roundLabel"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(labels.len(), 4, "2 workers x 2 rounds: {series}");
+}
+
+#[test]
+fn a_scrape_port_in_use_is_refused_before_anything_starts() {
+    let taken = std::net::TcpListener::bind("0.0.0.0:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let network = "caliper:\n  blockchain: sim\n  command:\n    start: touch started\n";
+    for (endpoint, said) in [
+        ("workers", "worker 0 would serve its metrics on port"),
+        ("manager", "cannot serve the metrics on port"),
+    ] {
+        let monitors = format!(
+            "    - module: prometheus\n      options: {{ endpoint: {endpoint}, scrapePort: {port} }}\n"
+        );
+        let ws = Workspace::new(&bench(1, "txNumber: 5", 10, &monitors), network);
+        let out = ws.run(&[], Duration::from_secs(30));
+        assert_eq!(code(&out), 2, "{}", show(&out));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(said) && stderr.contains(&port.to_string()), "{endpoint}: {stderr}");
+        assert!(!ws.file("started").exists(), "nothing was started");
+    }
+}

@@ -53,6 +53,10 @@ pub struct RoundMessage {
     /// The round's transaction observers (`monitors.transaction`); absent when none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tx_observers: Vec<crate::tx_observer::TxObserverSpec>,
+    /// Whether each `txUpdate` carries the latency distributions so far (for metrics the
+    /// manager serves during the round).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub live_latency: bool,
 }
 
 /// A message, by Caliper's `type`; its fields are Caliper's `content`.

@@ -3,7 +3,7 @@
 //! | module | what it does |
 //! |---|---|
 //! | `logging` ([`LoggingFactory`]) | every finished transaction as a JSON line in the log |
-//! | `prometheus` ([`ScrapeFactory`]) | the round's metrics on an HTTP endpoint per worker, for Prometheus to scrape |
+//! | `prometheus` ([`ScrapeFactory`]) | the round's metrics on an HTTP endpoint per worker, for Prometheus to scrape; or, with `endpoint: manager`, one endpoint on the manager for every worker ([`ManagerEndpoint`]) |
 //! | `prometheus-push` ([`PushFactory`]) | the round's metrics pushed to a Pushgateway, the last push with the round's totals |
 //!
 //! The metrics keep Caliper's names and labels (`caliper_tx_submitted`, `caliper_tx_finished`,
@@ -11,6 +11,7 @@
 //! `docs/monitors.md`.
 
 mod logging;
+mod manager;
 mod metrics;
 mod options;
 mod push;
@@ -21,8 +22,9 @@ use std::sync::Arc;
 use caliper_core::tx_observer::TxObserverRegistry;
 
 pub use logging::{LoggingFactory, TARGET as LOG_TARGET};
+pub use manager::{ManagerEndpoint, manager_endpoint_spec};
 pub use push::PushFactory;
-pub use scrape::ScrapeFactory;
+pub use scrape::{ScrapeFactory, check_worker_ports};
 
 /// Registers every observer of this crate.
 pub fn register(registry: &mut TxObserverRegistry) {

@@ -83,6 +83,11 @@ impl TxMetrics {
         }
     }
 
+    /// Counts `count` transactions given up at the drain deadline as failed (no latency).
+    pub(crate) fn abandoned(&self, count: u64) {
+        self.finished[1].inc_by(count);
+    }
+
     /// The metrics now, in Prometheus's text format 0.0.4.
     pub(crate) fn encode(&self) -> String {
         if let Some((cpu, rss)) = &self.process

@@ -7,11 +7,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use caliper_core::TxStatus;
 use caliper_core::settings::{Settings, keys};
 use caliper_core::tx_observer::{
     ObservedRound, ObserverError, ObserverOptionError, TxObserver, TxObserverFactory,
 };
+use caliper_core::{ErrorClass, TxStatus};
 use serde_json::{Map, Value};
 use tokio::task::JoinHandle;
 
@@ -186,6 +186,10 @@ impl TxObserver for PushObserver {
 
     fn txs_finished(&self, statuses: &[TxStatus]) {
         self.pusher.metrics.finished(statuses);
+    }
+
+    fn txs_abandoned(&self, count: u64, _class: ErrorClass) {
+        self.pusher.metrics.abandoned(count);
     }
 
     async fn deactivate(&self) {

@@ -11,11 +11,11 @@ use async_trait::async_trait;
 use axum::Router;
 use axum::http::header::CONTENT_TYPE as CONTENT_TYPE_HEADER;
 use axum::routing::get;
-use caliper_core::TxStatus;
 use caliper_core::settings::{Settings, keys};
 use caliper_core::tx_observer::{
-    ObservedRound, ObserverError, ObserverOptionError, TxObserver, TxObserverFactory,
+    ObservedRound, ObserverError, ObserverOptionError, TxObserver, TxObserverFactory, TxObserverSpec,
 };
+use caliper_core::{ErrorClass, TxStatus};
 use serde_json::{Map, Value};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -29,19 +29,36 @@ const MODULE: &str = "prometheus";
 #[derive(Debug, Default, Clone, Copy)]
 pub struct ScrapeFactory;
 
-struct ScrapeOptions {
-    path: String,
-    port: Option<u64>,
+pub(crate) struct ScrapeOptions {
+    pub(crate) path: String,
+    pub(crate) port: Option<u64>,
     process: bool,
-    labels: Vec<(String, String)>,
-    buckets: Vec<f64>,
+    pub(crate) labels: Vec<(String, String)>,
+    pub(crate) buckets: Vec<f64>,
+    /// Served by the manager for all workers (`endpoint: manager`) rather than by each worker.
+    pub(crate) by_manager: bool,
 }
 
-fn read(map: &Map<String, Value>) -> Result<ScrapeOptions, Vec<ObserverOptionError>> {
+pub(crate) fn read(map: &Map<String, Value>) -> Result<ScrapeOptions, Vec<ObserverOptionError>> {
     let mut o = Options::new(
         map,
-        &["metricPath", "scrapePort", "processMetricCollectInterval", "defaultLabels", "histogramBuckets"],
+        &[
+            "metricPath",
+            "scrapePort",
+            "processMetricCollectInterval",
+            "defaultLabels",
+            "histogramBuckets",
+            "endpoint",
+        ],
     );
+    let by_manager = match o.string("endpoint").as_deref() {
+        None | Some("workers") => false,
+        Some("manager") => true,
+        Some(other) => {
+            o.error(".endpoint", format!("expected workers (an endpoint per worker, as Caliper) or manager (one for all), got \"{other}\""));
+            false
+        }
+    };
     let path = o.string("metricPath").unwrap_or_else(|| "/metrics".to_string());
     if !path.starts_with('/') || path.contains(['?', '#', ' ']) {
         o.error(".metricPath", format!("expected a path such as /metrics, got \"{path}\""));
@@ -50,7 +67,7 @@ fn read(map: &Map<String, Value>) -> Result<ScrapeOptions, Vec<ObserverOptionErr
     let process = o.integer("processMetricCollectInterval", 1, 3_600_000).is_some();
     let labels = o.labels();
     let buckets = o.buckets();
-    o.done(ScrapeOptions { path, port, process, labels, buckets })
+    o.done(ScrapeOptions { path, port, process, labels, buckets, by_manager })
 }
 
 #[async_trait]
@@ -72,6 +89,10 @@ impl TxObserverFactory for ScrapeFactory {
         let fail = |message: String| ObserverError { module: MODULE.into(), message };
         let options = read(options)
             .map_err(|errors| fail(errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")))?;
+        if options.by_manager {
+            // The manager serves this worker's metrics from the statistics it receives.
+            return Ok(Arc::new(ServedByManager));
+        }
         let base = match options.port {
             Some(port) => port,
             None => {
@@ -124,6 +145,46 @@ impl TxObserverFactory for ScrapeFactory {
     }
 }
 
+/// Checks, before anything starts, that the ports of the per-worker endpoints of `specs` are
+/// free on this host for `workers` local workers (each adds its index to `scrapePort`); the
+/// error names the port. Remote workers bind on their own hosts and are not checked.
+pub fn check_worker_ports(
+    specs: &[TxObserverSpec],
+    settings: &Settings,
+    workers: usize,
+) -> Result<(), String> {
+    for (i, spec) in specs.iter().enumerate().filter(|(_, s)| s.module == MODULE) {
+        let Ok(options) = read(&spec.options) else { continue };
+        if options.by_manager {
+            continue;
+        }
+        let base = match options.port {
+            Some(port) => port,
+            None => settings.get_u64(keys::OBSERVER_PROMETHEUS_SCRAPEPORT).map_err(|e| e.to_string())?,
+        };
+        for worker in 0..workers as u64 {
+            let port = base + worker;
+            let free = u16::try_from(port).ok().is_some_and(|p| {
+                std::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::UNSPECIFIED, p))).is_ok()
+            });
+            if !free {
+                return Err(format!(
+                    "monitors.transaction[{i}] (prometheus): worker {worker} would serve its metrics on port {port} (scrapePort {base} + worker index), which is in use or not a port; choose another scrapePort or caliper-observer-prometheus-scrapeport"
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A worker's part when the manager serves the metrics: nothing to do here.
+struct ServedByManager;
+
+impl TxObserver for ServedByManager {
+    fn txs_submitted(&self, _count: u64) {}
+    fn txs_finished(&self, _statuses: &[TxStatus]) {}
+}
+
 struct ScrapeObserver {
     metrics: Arc<TxMetrics>,
     stop: Mutex<Option<oneshot::Sender<()>>>,
@@ -141,6 +202,10 @@ impl TxObserver for ScrapeObserver {
 
     fn txs_finished(&self, statuses: &[TxStatus]) {
         self.metrics.finished(statuses);
+    }
+
+    fn txs_abandoned(&self, count: u64, _class: ErrorClass) {
+        self.metrics.abandoned(count);
     }
 
     async fn deactivate(&self) {

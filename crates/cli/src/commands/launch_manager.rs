@@ -14,8 +14,11 @@ use super::setup::{self, Method};
 use super::validate;
 use crate::exit;
 use crate::logging::LogStyle;
+use caliper_observers::ManagerEndpoint;
+
 use crate::progress::Progress;
 use crate::registry;
+use crate::run_observer::Observed;
 
 /// Runs the manager; returns the exit code.
 pub fn run(args: Vec<String>) -> i32 {
@@ -39,8 +42,31 @@ pub fn run(args: Vec<String>) -> i32 {
             return exit::RUN_FAILED;
         }
     };
-    let outcome = runtime.block_on(execute(settings.clone(), plan, network, timings, method, args));
+    // The manager's metrics endpoint binds its port before anything starts: a port in use
+    // stops the run here.
+    let specs = plan.rounds.first().map_or(&[][..], |r| r.tx_observers.as_slice());
+    if !matches!(method, Method::Mqtt { remote: true, .. })
+        && let Err(e) = caliper_observers::check_worker_ports(specs, &settings, plan.workers)
+    {
+        tracing::error!("{e}");
+        return exit::CONFIG;
+    }
+    let endpoint = match caliper_observers::manager_endpoint_spec(specs) {
+        Some(spec) => match runtime.block_on(ManagerEndpoint::start(spec, &settings)) {
+            Ok(endpoint) => Some(endpoint),
+            Err(e) => {
+                tracing::error!("{e}");
+                return exit::CONFIG;
+            }
+        },
+        None => None,
+    };
+    let outcome =
+        runtime.block_on(execute(settings.clone(), plan, network, timings, method, args, endpoint.as_ref()));
     report(&settings, &outcome);
+    if let Some(endpoint) = endpoint {
+        runtime.block_on(endpoint.stop());
+    }
     exit_code(&outcome)
 }
 
@@ -51,6 +77,7 @@ async fn execute(
     timings: ManagerTimings,
     method: Method,
     args: Vec<String>,
+    endpoint: Option<&ManagerEndpoint>,
 ) -> RunOutcome {
     let interrupt = CancellationToken::new();
     {
@@ -96,14 +123,14 @@ async fn execute(
             Messaging::Mqtt { config, local: Some(command) }
         }
     };
-    let mut progress = Progress::new(timings.progress.is_some());
+    let mut observed = Observed { progress: Progress::new(timings.progress.is_some()), endpoint };
     let manager = Manager {
         settings,
         network,
         connectors: registry::connectors(),
         messaging,
         timings,
-        observer: &mut progress,
+        observer: &mut observed,
         interrupt,
     };
     manager.run(plan).await

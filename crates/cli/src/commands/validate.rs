@@ -114,6 +114,8 @@ fn plan_of(bench: &BenchmarkConfig, phases: Flow) -> RunPlan {
         .iter()
         .map(|m| TxObserverSpec { module: m.module.clone(), options: m.options.clone() })
         .collect();
+    // The manager's metrics endpoint needs the workers' latency distributions during rounds.
+    let live_latency = caliper_observers::manager_endpoint_spec(&tx_observers).is_some();
     RunPlan {
         name: bench.name.clone(),
         description: bench.description.clone(),
@@ -135,6 +137,7 @@ fn plan_of(bench: &BenchmarkConfig, phases: Flow) -> RunPlan {
                 },
                 raw: r.raw.clone(),
                 tx_observers: tx_observers.clone(),
+                live_latency,
             })
             .collect(),
         benchmark: bench.raw.clone(),

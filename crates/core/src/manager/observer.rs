@@ -12,6 +12,8 @@ pub trait RunObserver: Send {
     fn round_started(&mut self, _index: usize, _label: &str, _rounds: usize) {}
     /// The running totals of the round, merged over the workers.
     fn progress(&mut self, _index: usize, _label: &str, _totals: &StatsCore) {}
+    /// One worker's running totals of the round, as they arrive.
+    fn worker_update(&mut self, _index: usize, _label: &str, _worker: usize, _totals: &StatsCore) {}
     /// A round ended (passed, failed, or did not run).
     fn round_finished(&mut self, _round: &RoundOutcome) {}
 }

@@ -35,6 +35,8 @@ pub struct PlannedRound {
     pub raw: Value,
     /// The transaction observers the workers run in this round (`monitors.transaction`).
     pub tx_observers: Vec<crate::tx_observer::TxObserverSpec>,
+    /// Whether the workers' updates carry the latency distributions so far.
+    pub live_latency: bool,
 }
 
 /// The benchmark to run.

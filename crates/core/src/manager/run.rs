@@ -254,6 +254,7 @@ impl Manager<'_> {
                 worker_args: args.get(worker).cloned().unwrap_or(Value::Object(Default::default())),
                 total_workers: n,
                 tx_observers: round.tx_observers.clone(),
+                live_latency: round.live_latency,
             })
         };
         let total = match round.size {
@@ -424,6 +425,7 @@ impl TestWait {
                         self.heard[i] = Instant::now();
                         match env.message {
                             Message::TxUpdate(core) if self.accepts(i, index, &core, "txUpdate") => {
+                                observer.worker_update(index, label, i, &core);
                                 self.latest[i] = Some(*core);
                             }
                             Message::TestResult(stats) if self.accepts(i, index, &stats.core, "testResult") => {

@@ -67,6 +67,12 @@ impl LatencyHistogram {
         self.0.min()
     }
 
+    /// How many values are at most `micros` (within the precision: a value counts when its
+    /// bucket starts at or below `micros`).
+    pub fn count_at_most(&self, micros: u64) -> u64 {
+        if self.0.is_empty() { 0 } else { self.0.count_between(0, micros) }
+    }
+
     /// The mean, in microseconds.
     pub fn mean(&self) -> f64 {
         self.0.mean()

@@ -15,7 +15,7 @@ mod usage;
 
 pub use histogram::LatencyHistogram;
 pub use round::{
-    Histograms, Latency, LatencyTotals, RoundMeta, RoundStats, StatsCore, Timestamps, TxCounters,
+    Histograms, Latency, LatencyTotals, LiveLatency, RoundMeta, RoundStats, StatsCore, Timestamps, TxCounters,
 };
 pub use series::{SecondBucket, SecondLatency, Series};
 pub use summary::{LatencySummary, RoundSummary, send_rate, throughput};

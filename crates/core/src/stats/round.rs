@@ -112,6 +112,19 @@ pub struct StatsCore {
     /// first.
     #[serde(default)]
     pub held_back: u64,
+    /// The latency distributions so far, in a worker's `txUpdate` when the manager asked for
+    /// them (for metrics it serves during the round); never merged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub live: Option<Box<LiveLatency>>,
+}
+
+/// The latency distributions of a round so far.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LiveLatency {
+    /// Of the successful transactions.
+    pub successful: LatencyHistogram,
+    /// Of the failed transactions that got an answer.
+    pub failed: LatencyHistogram,
 }
 
 /// The latency distributions of a round.

@@ -18,7 +18,7 @@ use serde_json::{Map, Value};
 
 pub use registry::TxObserverRegistry;
 
-use crate::connector::TxStatus;
+use crate::connector::{ErrorClass, TxStatus};
 use crate::settings::Settings;
 
 /// One observer of a round: `{module, options}` from `monitors.transaction`.
@@ -75,6 +75,10 @@ pub trait TxObserver: Send + Sync {
 
     /// These transactions finished.
     fn txs_finished(&self, statuses: &[TxStatus]);
+
+    /// `count` transactions still open at the round's drain deadline were given up: they
+    /// count as failed with `class` (no latency is known).
+    fn txs_abandoned(&self, _count: u64, _class: ErrorClass) {}
 
     /// The round is over: flush what is left (a last push), close what was opened.
     async fn deactivate(&self) {}

@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use crate::connector::{ErrorClass, TxSink, TxStatus};
 use crate::rate::RoundView;
-use crate::stats::{RoundStats, StatsCore};
+use crate::stats::{LiveLatency, RoundStats, StatsCore};
 use crate::time::now_micros;
 use crate::tx_observer::TxObserver;
 
@@ -74,9 +74,19 @@ impl Collector {
         }
     }
 
-    /// The running totals, for a `txUpdate`.
-    pub fn snapshot(&self) -> Option<StatsCore> {
-        self.with_stats(|s| s.core.clone())
+    /// The running totals, for a `txUpdate`; with the latency distributions so far when
+    /// `live` is set.
+    pub fn snapshot(&self, live: bool) -> Option<StatsCore> {
+        self.with_stats(|s| {
+            let mut core = s.core.clone();
+            if live {
+                core.live = Some(Box::new(LiveLatency {
+                    successful: s.histograms.successful.clone(),
+                    failed: s.histograms.failed.clone(),
+                }));
+            }
+            core
+        })
     }
 
     /// Counts `count` transactions held back by the in-flight cap.
@@ -86,13 +96,14 @@ impl Collector {
 
     /// Counts every transaction submitted and not finished as failed with `class`.
     pub fn abandon_open(&self, class: ErrorClass) -> u64 {
-        self.with_stats(|s| {
-            let c = s.core.tx_counters;
-            let open = c.total_submitted.saturating_sub(c.total_finished);
-            s.tx_abandoned(open, class, now_micros());
-            open
-        })
-        .unwrap_or(0)
+        let Some(active) = &mut *self.lock() else { return 0 };
+        let c = active.stats.core.tx_counters;
+        let open = c.total_submitted.saturating_sub(c.total_finished);
+        active.stats.tx_abandoned(open, class, now_micros());
+        if open > 0 {
+            active.observers.iter().for_each(|o| o.txs_abandoned(open, class));
+        }
+        open
     }
 }
 

@@ -316,7 +316,7 @@ impl Worker {
                 tokio::select! {
                     end = &mut run => break end,
                     _ = updates.tick() => {
-                        if let Some(core) = self.collector.snapshot() {
+                        if let Some(core) = self.collector.snapshot(round.live_latency) {
                             self.reply(Message::TxUpdate(Box::new(core)), None);
                         }
                     }
