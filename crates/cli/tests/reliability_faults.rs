@@ -227,19 +227,21 @@ fn a_second_ctrl_c_exits_at_once_and_leaves_no_worker() {
 }
 
 #[test]
-fn an_unwritable_results_path_is_found_before_the_run_starts() {
+fn an_unwritable_results_or_report_path_is_found_before_the_run_starts() {
     let ws = Workspace::new(&bench("txNumber: 20", "sim-mix"), NETWORK);
     std::fs::write(ws.file("a-file"), "").unwrap();
     let folder = ws.path().display().to_string();
     // Tests run as root, which a read-only mode does not stop: paths no one can write.
-    for path in ["a-file/results.json", "/dev/full", "/proc/results.json", folder.as_str()] {
-        let start = Instant::now();
-        let out = ws.run(&["--caliper-report-json", path], Duration::from_secs(30));
-        note(&format!("results path {path}: refused in {:?}", start.elapsed()));
-        assert_eq!(code(&out), 2, "{path}: {}", show(&out));
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(stderr.contains("caliper-report-json") && stderr.contains(path), "{path}: {stderr}");
-        assert!(!ws.file("started").exists(), "{path}: nothing started");
+    for key in ["caliper-report-json", "caliper-report-path"] {
+        for path in ["a-file/results.json", "/dev/full", "/proc/results.json", folder.as_str()] {
+            let start = Instant::now();
+            let out = ws.run(&[&format!("--{key}"), path], Duration::from_secs(30));
+            note(&format!("{key} {path}: refused in {:?}", start.elapsed()));
+            assert_eq!(code(&out), 2, "{key} {path}: {}", show(&out));
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(stderr.contains(key) && stderr.contains(path), "{key} {path}: {stderr}");
+            assert!(!ws.file("started").exists(), "{key} {path}: nothing started");
+        }
     }
     use std::os::unix::fs::FileTypeExt;
     assert!(std::fs::metadata("/dev/full").unwrap().file_type().is_char_device(), "/dev/full is untouched");

@@ -1,5 +1,6 @@
-//! The results file is checked before the run starts: a run of an hour whose results cannot be
-//! written at the end is lost, so a path that cannot be written is a configuration error.
+//! The results file and the HTML report are checked before the run starts: a run of an hour
+//! whose results cannot be written at the end is lost, so a path that cannot be written is a
+//! configuration error.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -11,14 +12,27 @@ pub fn results_path(settings: &Settings) -> PathBuf {
     settings.path(keys::REPORT_JSON).unwrap_or_else(|| settings.workspace().join("results.json"))
 }
 
-/// Checks that the results file can be written: its folder exists or can be made, a file can
-/// be created and written in it, and the path is not something other than a regular file (a
-/// device such as `/dev/full`, which the final rename would replace, or a folder).
-pub fn check_results_writable(settings: &Settings) -> Result<(), String> {
-    let path = results_path(settings);
-    check_writable(&path).map_err(|why| {
-        format!("{}: the results file {} cannot be written: {why}", keys::REPORT_JSON, path.display())
+/// Where the HTML report goes: `caliper-report-path`, relative to the workspace.
+pub fn report_path(settings: &Settings) -> PathBuf {
+    settings.path(keys::REPORT_PATH).unwrap_or_else(|| settings.workspace().join("report.html"))
+}
+
+/// Checks that the results file and the HTML report can be written: each one's folder exists
+/// or can be made, a file can be created and written in it, and the path is not something
+/// other than a regular file (a device such as `/dev/full`, which the final rename would
+/// replace, or a folder). One message per path that cannot.
+pub fn check_outputs_writable(settings: &Settings) -> Vec<String> {
+    [
+        (keys::REPORT_JSON, "results file", results_path(settings)),
+        (keys::REPORT_PATH, "HTML report", report_path(settings)),
+    ]
+    .into_iter()
+    .filter_map(|(key, what, path)| {
+        check_writable(&path)
+            .err()
+            .map(|why| format!("{key}: the {what} {} cannot be written: {why}", path.display()))
     })
+    .collect()
 }
 
 fn check_writable(path: &Path) -> Result<(), String> {

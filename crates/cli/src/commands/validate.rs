@@ -39,9 +39,7 @@ pub fn workspace(settings: &Settings) -> Result<Validated, Vec<String>> {
     if let Err(e) = setup::max_in_flight(settings) {
         problems.push(e);
     }
-    if let Err(e) = super::results_path::check_results_writable(settings) {
-        problems.push(e);
-    }
+    problems.extend(super::results_path::check_outputs_writable(settings));
     let workloads = registry::workloads();
     let bench = BenchmarkConfig::check_from_settings(settings, Some(&workloads))
         .map_err(|e| problems.extend(lines(e)))
