@@ -16,6 +16,7 @@ mod metrics;
 mod options;
 mod push;
 mod scrape;
+mod server;
 
 use std::sync::Arc;
 

@@ -12,7 +12,7 @@ use caliper_core::tx_observer::{
 use serde_json::{Map, Value, json};
 use tracing::Level;
 
-use crate::options::Options;
+use crate::options::{Options, invalid};
 
 /// The log target of the transaction lines (`RUST_LOG=caliper::tx=off` silences them).
 pub const TARGET: &str = "caliper::tx";
@@ -71,10 +71,7 @@ impl TxObserverFactory for LoggingFactory {
         _settings: &Settings,
         round: &ObservedRound,
     ) -> Result<Arc<dyn TxObserver>, ObserverError> {
-        let options = read(options).map_err(|errors| ObserverError {
-            module: "logging".into(),
-            message: errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "),
-        })?;
+        let options = read(options).map_err(|errors| invalid("logging", errors))?;
         Ok(Arc::new(LoggingObserver { options, worker: round.worker_index, round: round.round_index }))
     }
 }

@@ -14,9 +14,9 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use axum::Router;
-use axum::http::header::CONTENT_TYPE as CONTENT_TYPE_HEADER;
-use axum::routing::get;
+use crate::options::invalid;
+use crate::scrape;
+use crate::server::MetricsServer;
 use caliper_core::manager::RoundOutcome;
 use caliper_core::settings::{Settings, keys};
 use caliper_core::stats::{LatencyHistogram, StatsCore};
@@ -24,11 +24,6 @@ use caliper_core::tx_observer::{ObserverError, TxObserverSpec};
 use prometheus::proto::{Bucket, Counter, Histogram, LabelPair, Metric, MetricFamily, MetricType};
 use prometheus::{Encoder, TextEncoder};
 use serde_json::Value;
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
-
-use crate::metrics::CONTENT_TYPE;
-use crate::scrape;
 
 const MODULE: &str = "prometheus";
 
@@ -63,8 +58,7 @@ struct State {
 /// The manager's metrics endpoint, serving until [`ManagerEndpoint::stop`].
 pub struct ManagerEndpoint {
     state: Arc<Mutex<State>>,
-    stop: Option<oneshot::Sender<()>>,
-    server: Option<JoinHandle<()>>,
+    server: MetricsServer,
     port: u16,
 }
 
@@ -77,8 +71,7 @@ impl ManagerEndpoint {
     /// Must run inside a tokio runtime.
     pub async fn start(spec: &TxObserverSpec, settings: &Settings) -> Result<ManagerEndpoint, ObserverError> {
         let fail = |message: String| ObserverError { module: MODULE.into(), message };
-        let options = scrape::read(&spec.options)
-            .map_err(|errors| fail(errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")))?;
+        let options = scrape::read(&spec.options).map_err(|errors| invalid(MODULE, errors))?;
         let port = match options.port {
             Some(port) => port,
             None => {
@@ -101,28 +94,13 @@ impl ManagerEndpoint {
             scraped_after: false,
         }));
         let served = state.clone();
-        let app = Router::new().route(
-            &options.path,
-            get(move || {
-                let state = served.clone();
-                async move {
-                    let mut state = lock(&state);
-                    state.scraped_after |= state.finished_at.is_some();
-                    ([(CONTENT_TYPE_HEADER, CONTENT_TYPE)], render(&state))
-                }
-            }),
-        );
-        let (stop, stopped) = oneshot::channel::<()>();
-        let server = tokio::spawn(async move {
-            let shutdown = async {
-                let _ = stopped.await;
-            };
-            if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(shutdown).await {
-                tracing::warn!("prometheus observer: the manager's metrics server stopped: {e}");
-            }
+        let server = MetricsServer::spawn(listener, &options.path, move || {
+            let mut state = lock(&served);
+            state.scraped_after |= state.finished_at.is_some();
+            render(&state)
         });
         tracing::info!("transaction metrics of every worker at http://0.0.0.0:{port}{}", options.path);
-        Ok(ManagerEndpoint { state, stop: Some(stop), server: Some(server), port })
+        Ok(ManagerEndpoint { state, server, port })
     }
 
     /// Its port.
@@ -171,28 +149,13 @@ impl ManagerEndpoint {
     }
 
     /// Waits (at most a few seconds) for a scrape of the final totals, then stops serving.
-    pub async fn stop(mut self) {
+    pub async fn stop(self) {
         let waiting = lock(&self.state).finished_at.is_some();
         let deadline = Instant::now() + FINAL_SCRAPE_WAIT;
         while waiting && !lock(&self.state).scraped_after && Instant::now() < deadline {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(mut server) = self.server.take()
-            && tokio::time::timeout(Duration::from_secs(2), &mut server).await.is_err()
-        {
-            server.abort();
-        }
-    }
-}
-
-impl Drop for ManagerEndpoint {
-    fn drop(&mut self) {
-        if let Some(server) = self.server.take() {
-            server.abort();
-        }
+        self.server.stop().await;
     }
 }
 

@@ -2,7 +2,7 @@
 //! the Prometheus observers share (`defaultLabels`, `histogramBuckets`).
 
 use caliper_core::suggest::did_you_mean;
-use caliper_core::tx_observer::ObserverOptionError;
+use caliper_core::tx_observer::{ObserverError, ObserverOptionError};
 use serde_json::{Map, Value};
 
 /// Reads one observer's options, collecting a mistake per key instead of stopping at the
@@ -172,6 +172,15 @@ impl<'a> Options<'a> {
     /// The options read, or every mistake found.
     pub(crate) fn done<T>(self, value: T) -> Result<T, Vec<ObserverOptionError>> {
         if self.errors.is_empty() { Ok(value) } else { Err(self.errors) }
+    }
+}
+
+/// The error of an observer created with options its check would have refused (the check runs
+/// before the run; a worker of another version may still get them).
+pub(crate) fn invalid(module: &str, errors: Vec<ObserverOptionError>) -> ObserverError {
+    ObserverError {
+        module: module.into(),
+        message: errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "),
     }
 }
 

@@ -16,7 +16,7 @@ use serde_json::{Map, Value};
 use tokio::task::JoinHandle;
 
 use crate::metrics::{CONTENT_TYPE, TxMetrics};
-use crate::options::Options;
+use crate::options::{Options, invalid};
 
 const MODULE: &str = "prometheus-push";
 
@@ -61,13 +61,6 @@ fn read(map: &Map<String, Value>) -> Result<PushOptions, Vec<ObserverOptionError
     o.done(PushOptions { url, interval, process, labels, buckets })
 }
 
-fn invalid(errors: Vec<ObserverOptionError>) -> ObserverError {
-    ObserverError {
-        module: MODULE.into(),
-        message: errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "),
-    }
-}
-
 #[async_trait]
 impl TxObserverFactory for PushFactory {
     fn name(&self) -> &'static str {
@@ -84,7 +77,7 @@ impl TxObserverFactory for PushFactory {
         settings: &Settings,
         round: &ObservedRound,
     ) -> Result<Arc<dyn TxObserver>, ObserverError> {
-        let options = read(options).map_err(invalid)?;
+        let options = read(options).map_err(|errors| invalid(MODULE, errors))?;
         let fail = |message: String| ObserverError { module: MODULE.into(), message };
         let interval = match options.interval {
             Some(ms) => Duration::from_millis(ms),

@@ -4,24 +4,19 @@
 //! `roundIndex` and `roundLabel`.
 
 use std::net::{Ipv4Addr, SocketAddr};
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::sync::Arc;
 
 use async_trait::async_trait;
-use axum::Router;
-use axum::http::header::CONTENT_TYPE as CONTENT_TYPE_HEADER;
-use axum::routing::get;
 use caliper_core::settings::{Settings, keys};
 use caliper_core::tx_observer::{
     ObservedRound, ObserverError, ObserverOptionError, TxObserver, TxObserverFactory, TxObserverSpec,
 };
 use caliper_core::{ErrorClass, TxStatus};
 use serde_json::{Map, Value};
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
 
-use crate::metrics::{CONTENT_TYPE, TxMetrics};
-use crate::options::Options;
+use crate::metrics::TxMetrics;
+use crate::options::{Options, invalid};
+use crate::server::MetricsServer;
 
 const MODULE: &str = "prometheus";
 
@@ -87,8 +82,7 @@ impl TxObserverFactory for ScrapeFactory {
         round: &ObservedRound,
     ) -> Result<Arc<dyn TxObserver>, ObserverError> {
         let fail = |message: String| ObserverError { module: MODULE.into(), message };
-        let options = read(options)
-            .map_err(|errors| fail(errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")))?;
+        let options = read(options).map_err(|errors| invalid(MODULE, errors))?;
         if options.by_manager {
             // The manager serves this worker's metrics from the statistics it receives.
             return Ok(Arc::new(ServedByManager));
@@ -120,28 +114,9 @@ impl TxObserverFactory for ScrapeFactory {
             ))
         })?;
         let served = metrics.clone();
-        let app = Router::new().route(
-            &options.path,
-            get(move || {
-                let metrics = served.clone();
-                async move { ([(CONTENT_TYPE_HEADER, CONTENT_TYPE)], metrics.encode()) }
-            }),
-        );
-        let (stop, stopped) = oneshot::channel::<()>();
-        let server = tokio::spawn(async move {
-            let shutdown = async {
-                let _ = stopped.await;
-            };
-            if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(shutdown).await {
-                tracing::warn!("prometheus observer: the metrics server on port {port} stopped: {e}");
-            }
-        });
+        let server = MetricsServer::spawn(listener, &options.path, move || served.encode());
         tracing::debug!("prometheus observer: metrics at http://{address}{}", options.path);
-        Ok(Arc::new(ScrapeObserver {
-            metrics,
-            stop: Mutex::new(Some(stop)),
-            server: Mutex::new(Some(server)),
-        }))
+        Ok(Arc::new(ScrapeObserver { metrics, server }))
     }
 }
 
@@ -187,12 +162,8 @@ impl TxObserver for ServedByManager {
 
 struct ScrapeObserver {
     metrics: Arc<TxMetrics>,
-    stop: Mutex<Option<oneshot::Sender<()>>>,
-    server: Mutex<Option<JoinHandle<()>>>,
+    server: MetricsServer,
 }
-
-/// How long a scrape in progress may hold the server at the round's end.
-const STOP_GRACE: Duration = Duration::from_secs(2);
 
 #[async_trait]
 impl TxObserver for ScrapeObserver {
@@ -209,22 +180,6 @@ impl TxObserver for ScrapeObserver {
     }
 
     async fn deactivate(&self) {
-        if let Some(stop) = self.stop.lock().unwrap_or_else(|p| p.into_inner()).take() {
-            let _ = stop.send(());
-        }
-        let server = self.server.lock().unwrap_or_else(|p| p.into_inner()).take();
-        if let Some(mut server) = server
-            && tokio::time::timeout(STOP_GRACE, &mut server).await.is_err()
-        {
-            server.abort();
-        }
-    }
-}
-
-impl Drop for ScrapeObserver {
-    fn drop(&mut self) {
-        if let Some(server) = self.server.lock().unwrap_or_else(|p| p.into_inner()).take() {
-            server.abort();
-        }
+        self.server.stop().await;
     }
 }
