@@ -174,7 +174,7 @@ mod tests {
         let results = ResultsFile::from_outcome(&fixture::run());
         let html = HtmlReport::new(&results).render();
         assert!(html.contains("through the round&#39;s percentiles"), "{html}");
-        assert!(page(&fixture::run()).contains("from the histogram of every successful transaction"));
+        assert!(page(&fixture::run()).contains("from the histogram of every one"));
     }
 
     #[test]

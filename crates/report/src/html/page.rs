@@ -21,7 +21,7 @@ code,pre{font-family:'DejaVu Sans Mono',monospace;font-size:12px}\
 pre{background:#f6f6f6;padding:.6em;overflow:auto}\
 section.round{border-top:2px solid #1f77b4;margin-top:2em}\
 .charts{display:flex;flex-wrap:wrap;gap:8px}\
-figure{margin:.4em 0}\
+figure{margin:.4em 0;width:576px;max-width:100%}\
 figcaption{font-size:12px;color:#555}\
 svg{max-width:100%;height:auto}\
 .passed{color:#1a7f37;font-weight:bold}\

@@ -347,20 +347,19 @@ fn charts(out: &mut String, r: &RoundResult, curve: Option<&Curve>) {
             lines: vec![Line { name: "in flight", color: BLUE, points: in_flight_points }],
         },
     ];
-    out.push_str(r#"<h3>Over time</h3><div class="charts">"#);
+    out.push_str(r#"<h3>Charts</h3><div class="charts">"#);
     for chart in &charts {
         figure(out, chart);
     }
-    out.push_str("</div><h3>Latency distribution</h3>");
     let fallback;
     let (points, how) = match curve {
-        Some(c) => (Some(c), "from the histogram of every successful transaction"),
+        Some(c) => (Some(c), "from the histogram of every one"),
         None => {
             fallback = distribution::from_figures(&r.latency, r.succ);
             (fallback.as_ref(), "through the round's percentiles")
         }
     };
-    let title = format!("Latency by percentile of the successful transactions ({how})");
+    let title = format!("Latency by percentile of the successful transactions, {how}");
     let chart = Chart {
         title: &title,
         x: XAxis::Percentile,
@@ -373,6 +372,7 @@ fn charts(out: &mut String, r: &RoundResult, curve: Option<&Curve>) {
         }],
     };
     figure(out, &chart);
+    out.push_str("</div>");
 }
 
 fn figure(out: &mut String, chart: &Chart) {
@@ -417,8 +417,10 @@ fn workers(out: &mut String, r: &RoundResult) {
         return;
     }
     out.push_str("<h3>Workers</h3>");
+    // The error column only when a worker had one.
+    let errors = r.workers.iter().any(|w| w.error.is_some());
     let rows = r.workers.iter().map(|w| {
-        vec![
+        let mut row: Vec<Cell> = vec![
             w.index.to_string().into(),
             count(w.submitted).into(),
             count(w.succ).into(),
@@ -433,8 +435,11 @@ fn workers(out: &mut String, r: &RoundResult) {
             count(w.held_back).into(),
             w.usage.map_or(NONE.to_owned(), |u| format!("{:.1}", u.cpu_seconds)).into(),
             w.usage.map_or(NONE.to_owned(), |u| mebibytes(u.peak_rss_bytes)).into(),
-            w.error.clone().unwrap_or_default().into(),
-        ]
+        ];
+        if errors {
+            row.push(w.error.clone().unwrap_or_default().into());
+        }
+        row
     });
     let head = [
         "Worker",
@@ -453,7 +458,8 @@ fn workers(out: &mut String, r: &RoundResult) {
         "Peak memory",
         "Error",
     ];
-    table(out, "workers", &head, "rrrrrrrrrrrrrrl", rows);
+    let head = if errors { &head[..] } else { &head[..head.len() - 1] };
+    table(out, "workers", head, "rrrrrrrrrrrrrrl", rows);
 }
 
 /// Where the round's resource monitors (process, docker, prometheus) will show their tables
