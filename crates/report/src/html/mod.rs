@@ -11,6 +11,7 @@
 //! | `page.rs` | the document around the sections: head, CSS, navigation |
 //! | `sections.rs` | the run, the summary table, each round's section |
 //! | `svg.rs` | the line charts |
+//! | `timeline.rs` | the lines of the charts over time, in windows for long rounds |
 //! | `distribution.rs` | the latency percentile curve |
 //! | `format.rs` | units, thousands separators, escaping |
 
@@ -19,6 +20,7 @@ mod format;
 mod page;
 mod sections;
 mod svg;
+mod timeline;
 
 use std::path::Path;
 

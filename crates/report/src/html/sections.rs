@@ -11,6 +11,7 @@ use serde_json::Value;
 use super::distribution::{self, Curve};
 use super::format::{NONE, count, esc, latency, latency_opt, mebibytes, rate};
 use super::svg::{BLUE, Chart, GREEN, Line, ORANGE, RED, XAxis};
+use super::timeline::Timeline;
 use crate::json::{LatencyFigures, ResultsFile, RoundResult, RoundResultStatus, RunInfo};
 
 /// A table cell: text to escape, or markup made here.
@@ -302,49 +303,42 @@ fn performance(out: &mut String, r: &RoundResult) {
 
 /// The per-second charts and the latency distribution.
 fn charts(out: &mut String, r: &RoundResult, curve: Option<&Curve>) {
-    let s = &r.series;
-    let at = |f: fn(&crate::json::SeriesPoint) -> Option<f64>| -> Vec<Option<(f64, f64)>> {
-        s.iter().map(|p| f(p).map(|y| (p.second as f64, y))).collect()
+    let t = Timeline::new(&r.series);
+    let (each, window) = match t.window {
+        1 => (" per second", String::new()),
+        w => ("", format!(" ({w}-second windows: rates averaged; p99 and in flight the largest)")),
     };
     let mut rate_lines = vec![
-        Line { name: "submitted/s", color: BLUE, points: at(|p| Some(p.submitted as f64)) },
-        Line { name: "finished/s (succ+fail)", color: GREEN, points: at(|p| Some((p.succ + p.fail) as f64)) },
+        Line { name: "submitted/s", color: BLUE, points: t.submitted },
+        Line { name: "finished/s (succ+fail)", color: GREEN, points: t.finished },
     ];
     if r.fail > 0 {
-        rate_lines.push(Line { name: "failed/s", color: RED, points: at(|p| Some(p.fail as f64)) });
+        rate_lines.push(Line { name: "failed/s", color: RED, points: t.failed });
     }
-    let mut in_flight = 0i128;
-    let in_flight_points = s
-        .iter()
-        .map(|p| {
-            in_flight += i128::from(p.submitted) - i128::from(p.succ) - i128::from(p.fail);
-            Some((p.second as f64, in_flight.max(0) as f64))
-        })
-        .collect();
     let charts = [
         Chart {
-            title: "Send rate and throughput per second (tx/s)",
+            title: format!("Send rate and throughput{each} (tx/s){window}"),
             x: XAxis::Seconds,
             y_label: axis_count,
             whole_y: true,
             lines: rate_lines,
         },
         Chart {
-            title: "Latency per second of the successful transactions",
+            title: format!("Latency{each} of the successful transactions{window}"),
             x: XAxis::Seconds,
             y_label: axis_latency,
             whole_y: false,
             lines: vec![
-                Line { name: "p50", color: BLUE, points: at(|p| p.latency_p50) },
-                Line { name: "p99", color: ORANGE, points: at(|p| p.latency_p99) },
+                Line { name: "p50", color: BLUE, points: t.p50 },
+                Line { name: "p99", color: ORANGE, points: t.p99 },
             ],
         },
         Chart {
-            title: "Transactions in flight (submitted minus finished, end of each second)",
+            title: format!("Transactions in flight (submitted minus finished, end of each second){window}"),
             x: XAxis::Seconds,
             y_label: axis_count,
             whole_y: true,
-            lines: vec![Line { name: "in flight", color: BLUE, points: in_flight_points }],
+            lines: vec![Line { name: "in flight", color: BLUE, points: t.in_flight }],
         },
     ];
     out.push_str(r#"<h3>Charts</h3><div class="charts">"#);
@@ -359,9 +353,8 @@ fn charts(out: &mut String, r: &RoundResult, curve: Option<&Curve>) {
             (fallback.as_ref(), "through the round's percentiles")
         }
     };
-    let title = format!("Latency by percentile of the successful transactions, {how}");
     let chart = Chart {
-        title: &title,
+        title: format!("Latency by percentile of the successful transactions, {how}"),
         x: XAxis::Percentile,
         y_label: axis_latency,
         whole_y: false,
@@ -378,7 +371,7 @@ fn charts(out: &mut String, r: &RoundResult, curve: Option<&Curve>) {
 fn figure(out: &mut String, chart: &Chart) {
     out.push_str(r#"<figure class="chart">"#);
     chart.draw(out);
-    let _ = write!(out, "<figcaption>{}</figcaption></figure>", esc(chart.title));
+    let _ = write!(out, "<figcaption>{}</figcaption></figure>", esc(&chart.title));
 }
 
 /// A y tick of a count or rate: `1,200`.

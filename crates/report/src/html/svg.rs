@@ -9,6 +9,7 @@
 use std::fmt::Write as _;
 
 use super::format::{coord, esc};
+use super::timeline::Points;
 
 const WIDTH: f64 = 576.0;
 const HEIGHT: f64 = 230.0;
@@ -35,7 +36,7 @@ pub(crate) struct Line<'a> {
     /// Its colour.
     pub color: &'static str,
     /// Its points `(x, y)`, in order of x.
-    pub points: Vec<Option<(f64, f64)>>,
+    pub points: Points,
 }
 
 /// What the x axis holds.
@@ -50,7 +51,7 @@ pub(crate) enum XAxis {
 /// A chart.
 pub(crate) struct Chart<'a> {
     /// What it shows (the SVG's title).
-    pub title: &'a str,
+    pub title: String,
     /// The x axis.
     pub x: XAxis,
     /// Formats a y tick.
@@ -67,7 +68,7 @@ impl Chart<'_> {
         let _ = write!(
             out,
             r##"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" font-family="DejaVu Sans,Arial,sans-serif" font-size="11" role="img" aria-label="{t}"><title>{t}</title>"##,
-            t = esc(self.title)
+            t = esc(&self.title)
         );
         let points = || self.lines.iter().flat_map(|l| l.points.iter().flatten());
         let x_max = points().map(|p| p.0).fold(0.0_f64, f64::max);
@@ -221,7 +222,7 @@ mod tests {
     #[test]
     fn a_line_with_a_gap_is_two_polylines_and_names_are_escaped() {
         let chart = Chart {
-            title: "t<",
+            title: "t<".to_owned(),
             x: XAxis::Seconds,
             y_label: plain,
             whole_y: false,
@@ -240,7 +241,13 @@ mod tests {
 
     #[test]
     fn a_chart_without_points_says_so() {
-        let chart = Chart { title: "t", x: XAxis::Percentile, y_label: plain, whole_y: false, lines: vec![] };
+        let chart = Chart {
+            title: "t".to_owned(),
+            x: XAxis::Percentile,
+            y_label: plain,
+            whole_y: false,
+            lines: vec![],
+        };
         let mut svg = String::new();
         chart.draw(&mut svg);
         assert!(svg.contains("no data"), "{svg}");
