@@ -406,7 +406,7 @@ pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ReportEr
         // Best effort: the error that matters is the one being returned.
         let _ = fs::remove_file(&tmp);
     } else {
-        tracing::debug!(path = %path.display(), "results written");
+        tracing::debug!(path = %path.display(), "written");
     }
     written
 }
