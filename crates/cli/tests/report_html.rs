@@ -1,7 +1,8 @@
 //! The HTML report after real runs on the sim connector: every round's section, charts and
 //! figures equal to results.json's; nothing fetched; and, where Chromium is installed
 //! (`scripts/test.sh` installs it), the page rendered headless with networking off: no
-//! console error, every round and chart in the DOM, a screenshot that is not blank.
+//! console error, every round and chart in the DOM, values under the pointer from the page's
+//! script, a screenshot that is not blank.
 
 mod common;
 
@@ -155,7 +156,7 @@ fn the_report_shows_every_round_with_the_figures_of_results_json() {
     // Nothing is fetched: no URL but the SVG namespace, no script, style sheet or image.
     let outside = html.replace(r#"xmlns="http://www.w3.org/2000/svg""#, "");
     assert!(!outside.contains("http://") && !outside.contains("https://"));
-    for fetching in ["<script", "<link", "<img", "@import", "url("] {
+    for fetching in ["src=", "<link", "<img", "<iframe", "@import", "url("] {
         assert!(!outside.contains(fetching), "{fetching}");
     }
 
@@ -226,6 +227,20 @@ fn in_chromium(page: &Path, results: &Value, dir: &Path) {
     assert_eq!(dom.matches("<svg").count(), 8, "every chart is in the DOM");
     assert_eq!(dom.matches("<polyline").count(), html_polylines(page));
 
+    // The page's own script shows the values under the pointer: move it over every chart.
+    let html = std::fs::read_to_string(page).unwrap();
+    let hovered = dir.join("hovered.html");
+    std::fs::write(&hovered, html.replace("</body>", HOVER)).unwrap();
+    let (dom, log) = run_chromium(&bin, &hovered, &dir.join("profile-hover"), "--dump-dom");
+    let console: Vec<&str> = log.lines().filter(|l| l.contains(":CONSOLE")).collect();
+    assert!(console.is_empty(), "console messages: {console:?}");
+    assert_eq!(
+        dom.matches(r#"<g class="hover" visibility="visible""#).count(),
+        8,
+        "every chart shows values"
+    );
+    assert!(dom.contains("submitted/s \u{2248}") && dom.contains("p99 \u{2248}"), "values under the pointer");
+
     let png = dir.join("report.png");
     let screenshot = format!("--screenshot={}", png.display());
     run_chromium(&bin, page, &dir.join("profile-shot"), &screenshot);
@@ -238,6 +253,16 @@ fn in_chromium(page: &Path, results: &Value, dir: &Path) {
     }
     eprintln!("chromium {} rendered the report in {:?}", bin.display(), start.elapsed());
 }
+
+/// Moves the pointer to the middle of every chart once the page has loaded.
+const HOVER: &str = r#"<script>
+window.addEventListener('load', function () {
+  document.querySelectorAll('svg[data-axes]').forEach(function (svg) {
+    var r = svg.getBoundingClientRect();
+    svg.dispatchEvent(new MouseEvent('mousemove', { clientX: r.left + r.width / 2, clientY: r.top + r.height / 2 }));
+  });
+});
+</script></body>"#;
 
 fn html_polylines(page: &Path) -> usize {
     std::fs::read_to_string(page).unwrap().matches("<polyline").count()

@@ -65,15 +65,18 @@ pub(crate) struct Chart<'a> {
 impl Chart<'_> {
     /// Appends the chart's `<svg>` to `out`.
     pub(crate) fn draw(&self, out: &mut String) {
-        let _ = write!(
-            out,
-            r##"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" font-family="DejaVu Sans,Arial,sans-serif" font-size="11" role="img" aria-label="{t}"><title>{t}</title>"##,
-            t = esc(&self.title)
-        );
+        let open = |out: &mut String, axes: &str| {
+            let _ = write!(
+                out,
+                r##"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" font-family="DejaVu Sans,Arial,sans-serif" font-size="11" role="img" aria-label="{t}"{axes}><title>{t}</title>"##,
+                t = esc(&self.title)
+            );
+        };
         let points = || self.lines.iter().flat_map(|l| l.points.iter().flatten());
         let x_max = points().map(|p| p.0).fold(0.0_f64, f64::max);
         let y_max = points().map(|p| p.1).filter(|y| y.is_finite()).fold(0.0_f64, f64::max);
         if points().next().is_none() {
+            open(out, "");
             let _ = write!(
                 out,
                 r##"<text x="{}" y="{}" text-anchor="middle" fill="#666">no data</text></svg>"##,
@@ -100,6 +103,18 @@ impl Chart<'_> {
                 (f64::from(nines), (0..=nines).map(|i| (f64::from(i), percentile_label(i))).collect())
             }
         };
+        // The page's optional script reads the axes to show the values under the pointer.
+        // y: `i` whole counts, `n` other numbers, `s` seconds; x: `t` seconds, `p` percentiles.
+        let y_kind = match self.whole_y {
+            true if points().all(|p| p.1.fract() == 0.0) => "i",
+            true => "n",
+            false => "s",
+        };
+        let x_kind = if let XAxis::Seconds = self.x { "t" } else { "p" };
+        open(
+            out,
+            &format!(r#" data-axes="{LEFT} {PLOT_W} {x_top} {TOP} {PLOT_H} {y_top} {y_kind} {x_kind}""#),
+        );
         let px = |x: f64| coord(LEFT + x / x_top * PLOT_W);
         let py = |y: f64| coord(TOP + PLOT_H - y.clamp(0.0, y_top) / y_top * PLOT_H);
 
@@ -171,7 +186,13 @@ impl Chart<'_> {
             }
             out.push_str("</g>");
         }
-        out.push_str("</svg>");
+        // Shown and filled by the page's script, when scripts run.
+        let _ = write!(
+            out,
+            r##"<g class="hover" visibility="hidden" pointer-events="none"><line y1="{TOP}" y2="{}" stroke="#888"/><rect height="18" fill="#fff" fill-opacity="0.9" stroke="#bbb"/><text y="{}" fill="#222"></text></g></svg>"##,
+            TOP + PLOT_H,
+            TOP + 13.0
+        );
     }
 }
 
