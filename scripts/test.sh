@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The test command: installs what the tests start for real when it is missing (Debian's
 # mosquitto and openssl for the MQTT tests, prometheus and prometheus-pushgateway for the
-# monitors' and observers' tests, the pinned anvil from npm for the Ethereum tests), then runs
-# every test of the workspace and closes on the totals.
+# monitors' and observers' tests, Chromium's headless shell and a font for the HTML report's
+# test, the pinned anvil from npm for the Ethereum tests), then runs every test of the workspace
+# and closes on the totals.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 missing=()
@@ -11,6 +12,8 @@ have mosquitto || missing+=(mosquitto)
 have openssl || missing+=(openssl)
 have prometheus || [ -n "${CALIPER_PROMETHEUS_BIN:-}" ] || missing+=(prometheus)
 have prometheus-pushgateway || [ -n "${CALIPER_PUSHGATEWAY_BIN:-}" ] || missing+=(prometheus-pushgateway)
+have chromium-headless-shell || have chromium || [ -n "${CALIPER_CHROMIUM_BIN:-}" ] || missing+=(chromium-headless-shell)
+[ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 if [ ${#missing[@]} -gt 0 ]; then
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -391,7 +391,7 @@ fn tmp_path(path: &Path) -> PathBuf {
     path.with_file_name(name)
 }
 
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         fs::create_dir_all(parent).map_err(|source| io("create folder", parent, source))?;
     }
@@ -406,7 +406,7 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
         // Best effort: the error that matters is the one being returned.
         let _ = fs::remove_file(&tmp);
     } else {
-        tracing::debug!(path = %path.display(), "results written");
+        tracing::debug!(path = %path.display(), "written");
     }
     written
 }

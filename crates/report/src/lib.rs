@@ -9,6 +9,7 @@
 //! | [`console`] | Caliper's `### Test result ###` and `### All test results ###` tables, as strings, with latency percentiles and failures by class |
 //! | [`compare`] | `caliper compare`: two results files side by side, with thresholds, checks and a verdict |
 //! | [`json`] | the machine-readable results file (schema version [`json::SCHEMA_VERSION`], documented in `docs/results-json.md`) |
+//! | [`html`] | the self-contained `report.html`, built from the results file's figures |
 //!
 //! Every figure comes from [`caliper_core::stats::RoundSummary`], so the console, the results
 //! file and any later report agree with Caliper's formulas.
@@ -17,6 +18,7 @@ pub mod compare;
 pub mod console;
 mod error;
 mod fixed;
+pub mod html;
 pub mod json;
 mod redact;
 
@@ -25,6 +27,7 @@ mod fixture;
 
 pub use console::{COLUMNS, RAMAC, failures_line, render_table, result_row, round_table, summary_table};
 pub use error::ReportError;
+pub use html::{HtmlReport, write_html};
 pub use json::{
     LatencyFigures, ResultsFile, RoundResult, RoundResultStatus, RunInfo, SCHEMA_VERSION, SeriesPoint, Tool,
     WorkerResult, read_results, write_results,

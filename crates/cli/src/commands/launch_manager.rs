@@ -136,17 +136,24 @@ async fn execute(
     manager.run(plan).await
 }
 
-/// Prints the summary and writes the results file; a report that cannot be written is an
-/// error in the log, never a lost run.
+/// Prints the summary and writes the results file and the HTML report (from the same
+/// figures); a report that cannot be written is an error in the log, never a lost run.
 fn report(settings: &Settings, outcome: &RunOutcome) {
     use std::io::Write as _;
     let summary = caliper_report::console::summary_table(outcome);
     let _ = writeln!(std::io::stdout(), "{summary}");
+    let results = caliper_report::ResultsFile::from_outcome(outcome);
     let json_path =
         settings.path(keys::REPORT_JSON).unwrap_or_else(|| settings.workspace().join("results.json"));
-    match caliper_report::json::write_results(&json_path, outcome) {
+    match results.write(&json_path) {
         Ok(()) => tracing::info!("results written to {}", json_path.display()),
         Err(e) => tracing::error!("cannot write the results to {}: {e}", json_path.display()),
+    }
+    let html_path =
+        settings.path(keys::REPORT_PATH).unwrap_or_else(|| settings.workspace().join("report.html"));
+    match caliper_report::HtmlReport::with_run(&results, outcome).write(&html_path) {
+        Ok(()) => tracing::info!("report written to {}", html_path.display()),
+        Err(e) => tracing::error!("cannot write the report to {}: {e}", html_path.display()),
     }
     if let Some(e) = &outcome.error {
         tracing::error!("{e}");
