@@ -315,8 +315,10 @@ test:
       rateControl: { type: fixed-rate, opts: { tps: 100 } }
       workload: { module: sim-mix }
 "#;
-    let ws = Workspace::new(bench, &sim_network("latency: { fixed: 1 }"));
-    std::fs::write(ws.file("blocker"), "a file, not a folder").unwrap();
+    // The path is writable when the run is checked (an unwritable one is refused then); the
+    // end command, which runs before the reports are written, puts a file where its folder was.
+    let network = "caliper:\n  blockchain: sim\n  command:\n    end: rm -rf blocker && echo 'a file, not a folder' > blocker\nsim: { latency: { fixed: 1 } }\n";
+    let ws = Workspace::new(bench, network);
     let out = ws.run(&["--caliper-report-path", "blocker/report.html"], Duration::from_secs(60));
     assert_eq!(code(&out), 0, "the run passed: {}", show(&out));
     let stderr = String::from_utf8_lossy(&out.stderr);
