@@ -1,8 +1,10 @@
-//! The built-in connectors, workload modules and transaction observers of this binary.
+//! The built-in connectors, workload modules, transaction observers and resource monitors of
+//! this binary.
 
 use std::sync::Arc;
 
 use caliper_core::connector::ConnectorRegistry;
+use caliper_core::monitor::MonitorRegistry;
 use caliper_core::tx_observer::TxObserverRegistry;
 use caliper_core::workload::WorkloadRegistry;
 
@@ -32,4 +34,9 @@ pub fn tx_observers() -> TxObserverRegistry {
     let mut r = TxObserverRegistry::new();
     caliper_observers::register(&mut r);
     r
+}
+
+/// Resource monitors by the name used in `monitors.resource[].module`.
+pub fn monitors() -> MonitorRegistry {
+    caliper_monitors::registry()
 }

@@ -16,6 +16,7 @@
 //! | [`tx_observer`] | transaction observers (`monitors.transaction`) and their registry |
 //! | [`worker`] | the worker: message handling and the round loop |
 //! | [`manager`] | the manager: start, init, install, rounds, end |
+//! | [`monitor`] | the resource monitor trait, its report and registry |
 //!
 //! The path of one transaction: the rate controller gives its intended time
 //! ([`rate::Pace`]); the worker's round loop calls the workload's `submit_transaction` at that
@@ -30,6 +31,7 @@ pub mod connector;
 pub mod manager;
 pub mod message;
 pub mod messenger;
+pub mod monitor;
 pub mod rate;
 pub mod settings;
 pub mod stats;

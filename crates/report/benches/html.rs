@@ -95,6 +95,7 @@ fn run() -> RunOutcome {
                     .map(|(i, s)| WorkerOutcome { worker_index: i, stats: Some(s), error: None })
                     .collect(),
                 duration_s: SECONDS as f64,
+                monitors: Vec::new(),
             }
         })
         .collect();

@@ -8,6 +8,10 @@
 //! table, a note per round says why it failed or did not run, which worker reported an error,
 //! and how many transactions failed by class.
 //!
+//! After the round's table come the resource monitors' tables, each under
+//! `### <module> resource stats ###` (Caliper's heading without its stray quote), with a
+//! `Note:` line when the monitor met a problem.
+//!
 //! Tables use Caliper's `ramac` border and never depend on the terminal's width, so the output
 //! is the same in a terminal, a log file or a test.
 
@@ -15,6 +19,7 @@ use std::collections::BTreeMap;
 
 use caliper_core::ErrorClass;
 use caliper_core::manager::{RoundOutcome, RoundStatus, RunOutcome};
+use caliper_core::monitor::MonitorReport;
 use caliper_core::stats::{LatencySummary, RoundSummary};
 use comfy_table::{ContentArrangement, Table};
 
@@ -54,6 +59,22 @@ pub fn round_table(round: &RoundOutcome) -> String {
     for line in round_notes(round) {
         out.push('\n');
         out.push_str(&line);
+    }
+    for monitor in &round.monitors {
+        out.push('\n');
+        out.push_str(&monitor_table(monitor));
+    }
+    out
+}
+
+/// One resource monitor's table: `### <module> resource stats ###`, the table, and a note
+/// when the monitor met a problem (a process that exited, a server that did not answer).
+pub fn monitor_table(monitor: &MonitorReport) -> String {
+    let mut out = format!("### {} resource stats ###\n", monitor.module);
+    let header: Vec<&str> = monitor.columns.iter().map(String::as_str).collect();
+    out.push_str(&render_table(&header, monitor.rows.iter().map(|row| row.iter().map(String::as_str))));
+    if let Some(error) = &monitor.error {
+        out.push_str(&format!("\nNote: {error}"));
     }
     out
 }
@@ -209,6 +230,23 @@ mod tests {
     use caliper_core::manager::RoundStatus;
     use caliper_core::stats::RoundStats;
     use caliper_core::{TxState, TxStatus};
+
+    #[test]
+    fn monitor_tables_follow_the_round_table_with_their_notes() {
+        use caliper_core::monitor::MonitorReport;
+        let mut round = fixture::run().rounds.remove(0);
+        let mut report = MonitorReport::new("prometheus", &["Metric", "Prometheus Query", "Name", "Value"]);
+        report.rows.push(vec!["up".into(), "up".into(), "-".into(), "-".into()]);
+        report.note("query \"up\": connection refused");
+        round.monitors.push(report);
+        let text = round_table(&round);
+        let at = text.find("### prometheus resource stats ###").expect("heading");
+        assert!(at > text.find("### Test result ###").expect("result"));
+        let lines: Vec<&str> = text[at..].lines().collect();
+        assert_eq!(cells(lines[2]), ["Metric", "Prometheus Query", "Name", "Value"]);
+        assert_eq!(cells(lines[4]), ["up", "up", "-", "-"]);
+        assert_eq!(lines.last().copied(), Some("Note: query \"up\": connection refused"));
+    }
 
     /// The trimmed cells of a table line (`| a | b |`).
     fn cells(line: &str) -> Vec<&str> {

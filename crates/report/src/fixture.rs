@@ -113,6 +113,7 @@ fn round(
             .map(|(worker_index, stats, error)| WorkerOutcome { worker_index, stats, error })
             .collect(),
         duration_s,
+        monitors: Vec::new(),
     }
 }
 
@@ -127,6 +128,7 @@ pub(crate) fn run() -> RunOutcome {
         merged: None,
         workers: Vec::new(),
         duration_s: 0.0,
+        monitors: Vec::new(),
     };
     let mut info = serde_json::Map::new();
     info.insert("Version".to_owned(), json!("1.0"));

@@ -18,6 +18,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use caliper_core::manager::{RoundOutcome, RoundStatus, RunOutcome, WorkerOutcome};
+use caliper_core::monitor::MonitorReport;
 use caliper_core::stats::{LatencySummary, ProcessUsage, RoundStats, RoundSummary, SecondBucket};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -151,6 +152,10 @@ pub struct RoundResult {
     pub series: Vec<SeriesPoint>,
     /// Each worker's part.
     pub workers: Vec<WorkerResult>,
+    /// What each resource monitor measured during the round's test phase (`monitors.resource`
+    /// order): its table as printed, its samples, and the problem it met.
+    #[serde(default)]
+    pub monitors: Vec<MonitorReport>,
 }
 
 /// Latency figures in seconds; every field is `null` when there was no transaction to measure.
@@ -287,6 +292,7 @@ impl RoundResult {
             usage: round.merged.as_ref().and_then(|m| m.usage),
             series: round.merged.as_ref().map(series).unwrap_or_default(),
             workers: round.workers.iter().map(WorkerResult::from_outcome).collect(),
+            monitors: round.monitors.clone(),
         }
     }
 }
@@ -477,6 +483,7 @@ mod tests {
             "usage",
             "series",
             "workers",
+            "monitors",
         ];
         let latency = sorted(vec!["min", "max", "avg", "p50", "p90", "p95", "p99", "p999"]);
         for round_value in r["rounds"].as_array().unwrap() {
@@ -502,6 +509,26 @@ mod tests {
             "usage",
         ]);
         assert_eq!(keys(&r["rounds"][0]["workers"][0]), worker);
+    }
+
+    #[test]
+    fn monitor_results_are_kept_with_their_table_samples_and_error() {
+        use caliper_core::monitor::{MonitorReport, MonitorSample};
+        let mut run = fixture::run();
+        let mut report = MonitorReport::new("process", &["Name", "Memory(max) [MB]"]);
+        report.rows.push(vec!["sleep 30(sum)".into(), "1.50".into()]);
+        let values = [("cpu".to_owned(), 0.5), ("memory".to_owned(), 1.5e6)].into_iter().collect();
+        report.samples.push(MonitorSample { t: 1.0, item: "sleep 30(sum)".into(), values });
+        report.note("process 7 of \"sleep 30(sum)\" exited at 1.0 s");
+        run.rounds[1].monitors.push(report.clone());
+        let r: Value = serde_json::to_value(ResultsFile::from_outcome(&run)).unwrap();
+        assert_eq!(r["rounds"][0]["monitors"], Value::Array(vec![]));
+        let m = &r["rounds"][1]["monitors"][0];
+        assert_eq!(keys(m), sorted(vec!["module", "columns", "rows", "samples", "error"]));
+        assert_eq!(keys(&m["samples"][0]), sorted(vec!["t", "item", "values"]));
+        assert_eq!(m["samples"][0]["values"]["memory"], 1.5e6);
+        let back: ResultsFile = serde_json::from_value(r).unwrap();
+        assert_eq!(back.rounds[1].monitors, vec![report]);
     }
 
     #[test]

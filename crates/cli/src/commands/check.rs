@@ -111,6 +111,10 @@ fn describe(settings: &Settings, v: &Validated) -> String {
             round.label, round.rate_control.kind, round.rate_control.opts, round.workload.module
         );
     }
+    if !v.monitors.is_empty() {
+        let names: Vec<&str> = v.monitors.iter().map(|m| m.module()).collect();
+        let _ = writeln!(out, "  monitors     {} (around each round's test phase)", names.join(", "));
+    }
     let _ = write!(out, "  end          {}", command(network.end.as_deref(), flow.end, "end"));
     out
 }

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use caliper_core::config::NetworkConfig;
 use caliper_core::manager::{Manager, ManagerTimings, Messaging, RoundStatus, RunOutcome, RunPlan};
 use caliper_core::messenger::WorkerCommand;
+use caliper_core::monitor::ResourceMonitor;
 use caliper_core::settings::{Settings, keys};
 use tokio_util::sync::CancellationToken;
 
@@ -26,15 +27,16 @@ pub fn run(args: Vec<String>) -> i32 {
         Ok(s) => s,
         Err(unloaded) => return unloaded.code(),
     };
-    let validate::Validated { plan, network, timings, method } = match validate::workspace(&settings) {
-        Ok(v) => v,
-        Err(problems) => {
-            for problem in problems {
-                tracing::error!("{problem}");
+    let validate::Validated { plan, network, timings, method, monitors } =
+        match validate::workspace(&settings) {
+            Ok(v) => v,
+            Err(problems) => {
+                for problem in problems {
+                    tracing::error!("{problem}");
+                }
+                return exit::CONFIG;
             }
-            return exit::CONFIG;
-        }
-    };
+        };
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => {
@@ -61,8 +63,8 @@ pub fn run(args: Vec<String>) -> i32 {
         },
         None => None,
     };
-    let outcome =
-        runtime.block_on(execute(settings.clone(), plan, network, timings, method, args, endpoint.as_ref()));
+    let run = Run { plan, network, timings, method, monitors };
+    let outcome = runtime.block_on(execute(settings.clone(), run, args, endpoint.as_ref()));
     report(&settings, &outcome);
     if let Some(endpoint) = endpoint {
         runtime.block_on(endpoint.stop());
@@ -70,15 +72,22 @@ pub fn run(args: Vec<String>) -> i32 {
     exit_code(&outcome)
 }
 
-async fn execute(
-    settings: Arc<Settings>,
+/// What a validated workspace asks the manager to run.
+struct Run {
     plan: RunPlan,
     network: Arc<NetworkConfig>,
     timings: ManagerTimings,
     method: Method,
+    monitors: Vec<Box<dyn ResourceMonitor>>,
+}
+
+async fn execute(
+    settings: Arc<Settings>,
+    run: Run,
     args: Vec<String>,
     endpoint: Option<&ManagerEndpoint>,
 ) -> RunOutcome {
+    let Run { plan, network, timings, method, monitors } = run;
     let interrupt = CancellationToken::new();
     {
         let interrupt = interrupt.clone();
@@ -132,6 +141,7 @@ async fn execute(
         timings,
         observer: &mut observed,
         interrupt,
+        monitors,
     };
     manager.run(plan).await
 }

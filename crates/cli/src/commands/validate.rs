@@ -1,7 +1,7 @@
 //! The check of a workspace that every `launch manager` starts with and `caliper check` is
 //! made of: settings, both configuration files, the connector's sections (its factory's
-//! check), every round's workload module and arguments (the registry's checks) and its rate
-//! controller for every worker. Nothing here touches the SUT or runs a command, and every
+//! check), every round's workload module and arguments (the registry's checks), its rate
+//! controller for every worker, and every resource monitor's options (the monitor's check). Nothing here touches the SUT or runs a command, and every
 //! mistake is reported, not only the first.
 
 use std::sync::Arc;
@@ -10,6 +10,7 @@ use std::time::Duration;
 use caliper_core::config::{BenchmarkConfig, ConfigErrors, NetworkConfig, TxLimit};
 use caliper_core::manager::{ManagerTimings, PlannedRound, RoundSize, RunPlan};
 use caliper_core::message::WorkloadMessage;
+use caliper_core::monitor::ResourceMonitor;
 use caliper_core::settings::{Flow, Settings, keys};
 use caliper_core::tx_observer::TxObserverSpec;
 
@@ -26,6 +27,8 @@ pub struct Validated {
     pub timings: ManagerTimings,
     /// How the manager and its workers talk.
     pub method: Method,
+    /// The resource monitors, built (nothing started yet).
+    pub monitors: Vec<Box<dyn ResourceMonitor>>,
 }
 
 /// Checks everything a run needs that the files alone can show; on mistakes, one message per
@@ -41,11 +44,25 @@ pub fn workspace(settings: &Settings) -> Result<Validated, Vec<String>> {
     }
     problems.extend(super::results_path::check_outputs_writable(settings));
     let workloads = registry::workloads();
-    let bench = BenchmarkConfig::check_from_settings(settings, Some(&workloads))
-        .map_err(|e| problems.extend(lines(e)))
-        .ok();
+    let monitor_registry = registry::monitors();
+    let bench =
+        BenchmarkConfig::check_from_settings_with(settings, Some(&workloads), Some(&monitor_registry))
+            .map_err(|e| problems.extend(lines(e)))
+            .ok();
     if let Some(bench) = &bench {
         problems.extend(tx_observer_options(settings, bench));
+    }
+    // Built here, so that a setting they read (caliper-monitor-interval, the report
+    // precision) stops the run before anything starts. A module this build lacks was a warning.
+    let mut monitors = Vec::new();
+    for spec in bench.iter().flat_map(|b| &b.monitors.resource) {
+        if monitor_registry.get(&spec.module).is_none() {
+            continue;
+        }
+        match monitor_registry.create(&spec.module, &spec.options, settings) {
+            Ok(monitor) => monitors.push(monitor),
+            Err(e) => problems.push(e.to_string()),
+        }
     }
     let workers = bench.as_ref().map(|b| b.workers);
     let network = NetworkConfig::check_from_settings(settings, &registry::connectors(), workers)
@@ -53,7 +70,13 @@ pub fn workspace(settings: &Settings) -> Result<Validated, Vec<String>> {
         .ok();
     match (flow, method, timings, bench, network) {
         (Some(flow), Some(method), Some(timings), Some(bench), Some(network)) if problems.is_empty() => {
-            Ok(Validated { plan: plan_of(&bench, flow), network: Arc::new(network), timings, method })
+            Ok(Validated {
+                plan: plan_of(&bench, flow),
+                network: Arc::new(network),
+                timings,
+                method,
+                monitors,
+            })
         }
         _ => Err(problems),
     }

@@ -16,6 +16,7 @@ use serde_json::{Map, Value};
 use super::check::{Check, index, join};
 use super::error::{ConfigError, ConfigErrors};
 use super::tree::{Kind, Node, ParseError, read_file};
+use crate::monitor::MonitorRegistry;
 use crate::rate::{RateContext, RateControlSpec, RateError};
 use crate::settings::{Settings, keys};
 use crate::workload::{WorkloadError, WorkloadRegistry};
@@ -155,7 +156,7 @@ impl BenchmarkConfig {
 
     /// Reads and validates the file `path`, with `workspace` as the root of relative paths.
     pub fn load_in(path: &Path, workspace: &Path) -> Result<Self, ConfigErrors> {
-        load_file(path, workspace, None, RateCheck::Build, None)
+        load_file(path, workspace, None, RateCheck::Build, None, None)
     }
 
     /// Reads and validates the file named by the `caliper-benchconfig` setting.
@@ -170,9 +171,21 @@ impl BenchmarkConfig {
         settings: &Settings,
         workloads: Option<&WorkloadRegistry>,
     ) -> Result<Self, ConfigErrors> {
+        Self::check_from_settings_with(settings, workloads, None)
+    }
+
+    /// [`BenchmarkConfig::check_from_settings`], and with `monitors` each resource monitor's
+    /// `options` as its factory checks them: the errors name the key below
+    /// `monitors.resource[i].options`, with its line. A module this build does not provide is
+    /// a warning (it is not run).
+    pub fn check_from_settings_with(
+        settings: &Settings,
+        workloads: Option<&WorkloadRegistry>,
+        monitors: Option<&MonitorRegistry>,
+    ) -> Result<Self, ConfigErrors> {
         let path = settings.required_path(keys::BENCH_CONFIG)?;
         let from = settings.source(keys::BENCH_CONFIG).cloned();
-        load_file(&path, settings.workspace(), from, RateCheck::Build, workloads)
+        load_file(&path, settings.workspace(), from, RateCheck::Build, workloads, monitors)
     }
 }
 
@@ -207,11 +220,12 @@ pub(crate) fn load_file(
     from: Option<crate::settings::Source>,
     rates: RateCheck,
     workloads: Option<&WorkloadRegistry>,
+    monitors: Option<&MonitorRegistry>,
 ) -> Result<BenchmarkConfig, ConfigErrors> {
     let root = read_config(path, "benchmark configuration", from)?;
     let mut check = Check::new(path);
     let modules = workloads.map(|registry| Modules { registry, workspace });
-    let config = validate(&mut check, path, workspace, &root, rates, modules);
+    let config = validate(&mut check, path, workspace, &root, rates, modules, monitors);
     for warning in &check.warnings {
         tracing::warn!("{warning}");
     }
@@ -231,6 +245,7 @@ fn validate(
     root: &Node,
     rates: RateCheck,
     modules: Option<Modules<'_>>,
+    monitor_registry: Option<&MonitorRegistry>,
 ) -> Option<BenchmarkConfig> {
     let root = check.any_mapping("", root)?;
     let test = test(check, path, workspace, root, rates, modules);
@@ -242,7 +257,7 @@ fn validate(
         );
     }
     let monitors = match Check::optional(root, "monitors") {
-        Some(node) => monitors(check, node),
+        Some(node) => monitors(check, node, monitor_registry),
         None => MonitorsConfig::default(),
     };
     if let Some(node) = Check::optional(root, "observer") {
@@ -507,7 +522,7 @@ fn workload(check: &mut Check, path: &str, node: &Node) -> Option<WorkloadSpec> 
     Some(WorkloadSpec { module: module?, arguments: arguments? })
 }
 
-fn monitors(check: &mut Check, node: &Node) -> MonitorsConfig {
+fn monitors(check: &mut Check, node: &Node, registry: Option<&MonitorRegistry>) -> MonitorsConfig {
     let mut config = MonitorsConfig::default();
     let Some(node) = check.mapping("monitors", node, MONITORS_KEYS) else {
         return config;
@@ -515,6 +530,9 @@ fn monitors(check: &mut Check, node: &Node) -> MonitorsConfig {
     if let Some(list) = Check::optional(node, "resource") {
         config.resource =
             monitor_list(check, "monitors.resource", list, RESOURCE_MONITORS, "resource monitor", true);
+        if let Some(registry) = registry {
+            resource_options(check, list, registry);
+        }
         config.resource.retain(|m| m.module != "none");
     }
     if let Some(list) = Check::optional(node, "transaction") {
@@ -528,6 +546,41 @@ fn monitors(check: &mut Check, node: &Node) -> MonitorsConfig {
         );
     }
     config
+}
+
+/// Each resource monitor's `options` as its factory checks them (an item whose module or
+/// options are not valid was reported already and is skipped).
+fn resource_options(check: &mut Check, list: &Node, registry: &MonitorRegistry) {
+    let Kind::Seq(items) = &list.kind else {
+        return;
+    };
+    for (i, item) in items.iter().enumerate() {
+        let Some(module) = item.get("module").and_then(Node::as_str) else {
+            continue;
+        };
+        let options = match item.get("options").map(Node::to_json) {
+            None | Some(Value::Null) => Map::new(),
+            Some(Value::Object(map)) => map,
+            Some(_) => continue,
+        };
+        let path = index("monitors.resource", i);
+        if module == "none" || !RESOURCE_MONITORS.contains(&module) {
+            continue;
+        }
+        let Some(factory) = registry.get(module) else {
+            check.warn(
+                &join(&path, "module"),
+                item.get("module").and_then(|n| n.loc),
+                &format!("the \"{module}\" resource monitor is not available in this build; it is not run"),
+            );
+            continue;
+        };
+        for error in factory.check(&options) {
+            let below = format!("options{}", error.path);
+            let loc = item.locate(&below).or(item.loc);
+            check.error(&join(&path, &below), loc, error.message);
+        }
+    }
 }
 
 /// A list of monitors; with `unique`, at most one of each module (`none` aside).

@@ -18,7 +18,7 @@ fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
 /// Loads a benchmark file without building its rate controllers.
 fn bench(dir: &Path, name: &str, text: &str) -> Result<BenchmarkConfig, ConfigErrors> {
     let path = write(dir, name, text);
-    load_file(&path, dir, None, RateCheck::Skip, None)
+    load_file(&path, dir, None, RateCheck::Skip, None, None)
 }
 
 fn messages(errors: &ConfigErrors) -> Vec<String> {
@@ -555,4 +555,80 @@ fn an_alias_bomb_is_refused() {
     assert!(format!("{err:?}").contains("Nodes { nodes: 100001 }"), "{err:?}");
     // About 0.7 s in a debug build (2 s with the default budget), far less in release.
     assert!(start.elapsed() < std::time::Duration::from_secs(5), "{:?}", start.elapsed());
+}
+
+mod monitor_options {
+    use std::sync::Arc;
+
+    use serde_json::{Map, Value};
+
+    use super::*;
+    use crate::monitor::{
+        MonitorError, MonitorFactory, MonitorOptionError, MonitorRegistry, ResourceMonitor,
+    };
+
+    /// A `process` monitor that wants `processes` and knows no other key.
+    struct Fake;
+
+    impl MonitorFactory for Fake {
+        fn name(&self) -> &'static str {
+            "process"
+        }
+
+        fn check(&self, options: &Map<String, Value>) -> Vec<MonitorOptionError> {
+            let mut errors: Vec<MonitorOptionError> = crate::suggest::unknown_keys(options, &["processes"])
+                .into_iter()
+                .map(|(k, m)| MonitorOptionError::new(format!(".{k}"), m))
+                .collect();
+            if !options.contains_key("processes") {
+                errors.push(MonitorOptionError::new(".processes", "missing"));
+            }
+            errors
+        }
+
+        fn create(
+            &self,
+            _: &Map<String, Value>,
+            _: &Settings,
+        ) -> Result<Box<dyn ResourceMonitor>, MonitorError> {
+            Err(MonitorError::Unknown("fake".into()))
+        }
+    }
+
+    #[test]
+    fn each_monitor_option_mistake_names_its_key_and_line_and_absent_modules_warn() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let text = "test:\n  rounds:\n    - label: a\n      txNumber: 5\n      rateControl: {type: fixed-rate}\n      workload: {module: w}\nmonitors:\n  resource:\n    - module: docker\n    - module: process\n      options:\n        processs: [{command: x}]\n";
+        write(dir.path(), "bench.yaml", text);
+        let mut settings = Settings::default();
+        settings.set(keys::WORKSPACE, dir.path().to_string_lossy().into_owned());
+        settings.set(keys::BENCH_CONFIG, "bench.yaml");
+        let mut registry = MonitorRegistry::new();
+        registry.register(Arc::new(Fake));
+        let err = BenchmarkConfig::check_from_settings_with(&settings, None, Some(&registry))
+            .expect_err("two mistakes");
+        let texts = messages(&err);
+        assert_eq!(texts.len(), 2, "{texts:#?}");
+        assert!(
+            texts[0].contains("bench.yaml:12:19: monitors.resource[1].options.processs: unknown key \"processs\" (did you mean \"processes\"?)"),
+            "{texts:#?}"
+        );
+        assert!(
+            texts[1].contains("bench.yaml:12:9: monitors.resource[1].options.processes: missing"),
+            "{texts:#?}"
+        );
+        // Without the registry the options are not looked at.
+        let config = BenchmarkConfig::check_from_settings(&settings, None).expect("valid structure");
+        assert_eq!(config.monitors.resource.len(), 2);
+        std::fs::write(dir.path().join("bench.yaml"), text.replace("processs", "processes")).expect("write");
+        let config =
+            BenchmarkConfig::check_from_settings_with(&settings, None, Some(&registry)).expect("valid");
+        assert!(
+            config.warnings.iter().any(|w| w.contains(
+                "monitors.resource[0].module: the \"docker\" resource monitor is not available in this build"
+            )),
+            "{:#?}",
+            config.warnings
+        );
+    }
 }

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::monitor::MonitorReport;
 use crate::stats::RoundStats;
 
 /// How a round ended.
@@ -56,6 +57,10 @@ pub struct RoundOutcome {
     pub workers: Vec<WorkerOutcome>,
     /// Wall time of the round's test phase, in seconds.
     pub duration_s: f64,
+    /// What each resource monitor measured during the test phase, in `monitors.resource`
+    /// order (empty when the round's test phase did not start).
+    #[serde(default)]
+    pub monitors: Vec<MonitorReport>,
 }
 
 impl RoundOutcome {

@@ -18,6 +18,7 @@ use crate::connector::{Connector, ConnectorInit, ConnectorRegistry, MANAGER_INDE
 use crate::message::{Message, RoundMessage};
 use crate::messenger::mqtt::{MqttConfig, MqttManager, connect_manager};
 use crate::messenger::{Inbound, ManagerLink, ProcessWorkers, WorkerCommand, spawn_process_workers};
+use crate::monitor::{MonitorReport, MonitoredRound, ResourceMonitor};
 use crate::settings::Settings;
 use crate::stats::{RoundStats, StatsCore};
 
@@ -67,6 +68,9 @@ pub struct Manager<'a> {
     pub observer: &'a mut dyn RunObserver,
     /// Cancelled on the first Ctrl-C: the run stops, and what ran is reported.
     pub interrupt: CancellationToken,
+    /// The resource monitors (`monitors.resource`), started before each round's test phase
+    /// and stopped after it.
+    pub monitors: Vec<Box<dyn ResourceMonitor>>,
 }
 
 fn now_rfc3339() -> String {
@@ -284,6 +288,10 @@ impl Manager<'_> {
                 return (failed_round(index, round, msg.clone(), None, vec![], 0.0), stop.then_some(msg));
             }
         }
+        let monitored = MonitoredRound { index, label: round.label.clone() };
+        for monitor in &mut self.monitors {
+            monitor.start(&monitored).await;
+        }
         let started = Instant::now();
         for w in 0..n {
             workers.send_to(w, Message::Test(message(w, total.map(|t| share(t, n, w)))));
@@ -292,14 +300,34 @@ impl Manager<'_> {
         let stop =
             waiter.run(workers, index, &round.label, self.observer, self.timings, &self.interrupt).await;
         let duration = started.elapsed().as_secs_f64();
+        let monitors = stop_monitors(&mut self.monitors, index, &round.label).await;
         let t = workers.link.traffic.snapshot().since(&traffic);
         tracing::debug!(
             target: "caliper::messages",
             "round {index} ({}): manager sent {} messages ({} bytes), received {} messages ({} bytes), control {} messages ({} bytes)",
             round.label, t.sent.0, t.sent.1, t.received.0, t.received.1, t.control.0, t.control.1
         );
-        (waiter.into_outcome(index, round, duration), stop)
+        let mut outcome = waiter.into_outcome(index, round, duration);
+        outcome.monitors = monitors;
+        (outcome, stop)
     }
+}
+
+/// Stops every monitor and collects its report; a monitor's problem is logged, never fatal.
+async fn stop_monitors(
+    monitors: &mut [Box<dyn ResourceMonitor>],
+    index: usize,
+    label: &str,
+) -> Vec<MonitorReport> {
+    let mut reports = Vec::with_capacity(monitors.len());
+    for monitor in monitors.iter_mut() {
+        let report = monitor.stop().await;
+        if let Some(error) = &report.error {
+            tracing::warn!("the {} resource monitor in round {index} ({label}): {error}", report.module);
+        }
+        reports.push(report);
+    }
+    reports
 }
 
 /// Worker `w`'s share of `total` transactions over `n` workers: exact, the remainder spread
@@ -328,6 +356,7 @@ fn not_run(index: usize, round: &PlannedRound, reason: String) -> RoundOutcome {
         merged: None,
         workers: vec![],
         duration_s: 0.0,
+        monitors: vec![],
     }
 }
 

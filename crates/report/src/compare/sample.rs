@@ -29,6 +29,7 @@ pub(crate) fn round(label: &str) -> RoundResult {
         usage: None,
         series: Vec::new(),
         workers: Vec::new(),
+        monitors: Vec::new(),
     }
 }
 
