@@ -19,8 +19,9 @@ pub struct MonitorReport {
     #[serde(default)]
     pub samples: Vec<MonitorSample>,
     /// What went wrong (a process that exited, a server that could not be reached), for a
-    /// person; `None` when nothing did.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// person; `None` (written as `null`, as every undefined figure of results.json) when
+    /// nothing did.
+    #[serde(default)]
     pub error: Option<String>,
 }
 
@@ -65,10 +66,10 @@ mod tests {
     use super::MonitorReport;
 
     #[test]
-    fn problems_are_joined_and_absent_errors_are_not_written() {
+    fn problems_are_joined_and_no_problem_is_null() {
         let mut report = MonitorReport::new("process", &["Name"]);
         let json = serde_json::to_value(&report).expect("json");
-        assert!(json.get("error").is_none(), "{json}");
+        assert_eq!(json["error"], serde_json::Value::Null, "{json}");
         report.note("a exited");
         report.note("b exited");
         assert_eq!(report.error.as_deref(), Some("a exited; b exited"));

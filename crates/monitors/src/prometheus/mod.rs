@@ -122,9 +122,12 @@ impl PrometheusMonitor {
             request = request.basic_auth(user, password.as_deref());
         }
         let server = shown(&self.options.url);
-        let response = request.send().await.map_err(|e| format!("{server}: {}", client::describe(&e)))?;
+        // reqwest's errors carry the whole URL (credentials, if the user wrote them in it):
+        // the server is named once, without them.
+        let failed = |e: reqwest::Error| format!("{server}: {}", client::describe(&e.without_url()));
+        let response = request.send().await.map_err(failed)?;
         let status = response.status();
-        let body = response.bytes().await.map_err(|e| format!("{server}: {}", client::describe(&e)))?;
+        let body = response.bytes().await.map_err(failed)?;
         match serde_json::from_slice::<Value>(&body) {
             Ok(json) => {
                 parse_answer(&json, &query.label).map_err(|e| format!("{server} answered {status}: {e}"))
@@ -168,4 +171,80 @@ fn shown(url: &reqwest::Url) -> String {
     let _ = url.set_password(None);
     url.set_query(None);
     url.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use caliper_core::monitor::{MonitorFactory, MonitoredRound};
+    use caliper_core::settings::{Settings, keys};
+    use serde_json::json;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    use super::PrometheusFactory;
+
+    /// A server that answers one request with `body` and returns the request's head.
+    async fn one_answer(body: &'static str) -> (u16, tokio::task::JoinHandle<String>) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let server = tokio::spawn(async move {
+            let (mut socket, _) = listener.accept().await.expect("a request");
+            let mut head = Vec::new();
+            let mut buf = [0u8; 4096];
+            while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                let n = socket.read(&mut buf).await.expect("read");
+                if n == 0 {
+                    break;
+                }
+                head.extend_from_slice(&buf[..n]);
+            }
+            let answer = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            socket.write_all(answer.as_bytes()).await.expect("write");
+            String::from_utf8_lossy(&head).into_owned()
+        });
+        (port, server)
+    }
+
+    #[tokio::test]
+    async fn queries_carry_basic_auth_from_the_settings_and_the_whole_query_encoded() {
+        let body = r#"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"job":"a"},"values":[[1,"3"],[2,"5"]]}]}}"#;
+        let (port, server) = one_answer(body).await;
+        let mut settings = Settings::default();
+        settings.set(keys::AUTH_PROMETHEUS_USERNAME, "admin");
+        settings.set(keys::AUTH_PROMETHEUS_PASSWORD, "s3cret");
+        let options = json!({"url": format!("http://127.0.0.1:{port}"), "metrics": {"include": ["a"],
+            "queries": [{"name": "Sum", "query": "x + 1", "step": 5, "label": "job", "statistic": "sum"}]}});
+        let mut monitor =
+            PrometheusFactory.create(options.as_object().expect("object"), &settings).expect("monitor");
+        monitor.start(&MonitoredRound { index: 0, label: "r".into() }).await;
+        let report = monitor.stop().await;
+        let head = server.await.expect("server");
+        assert!(head.starts_with("GET /api/v1/query_range?query=x+%2B+1&start="), "{head}");
+        assert!(head.contains("&step=5 HTTP/1.1"), "{head}");
+        // admin:s3cret
+        assert!(head.to_lowercase().contains("authorization: basic ywrtaw46cznjcmv0"), "{head}");
+        assert_eq!(report.rows, [["Sum", "x + 1", "a", "8.00"]]);
+        assert_eq!(report.error, None);
+        assert_eq!(report.samples.len(), 2);
+    }
+
+    #[tokio::test]
+    async fn an_error_answer_is_shown_without_the_password() {
+        let body = r#"{"status":"error","errorType":"bad_data","error":"parse error at char 3"}"#;
+        let (port, server) = one_answer(body).await;
+        let options = json!({"url": format!("http://user:pw-in-url@127.0.0.1:{port}/"), "metrics": {"include": [".*"],
+            "queries": [{"name": "Q", "query": "up(", "step": 1, "label": "job", "statistic": "max"}]}});
+        let mut monitor = PrometheusFactory
+            .create(options.as_object().expect("object"), &Settings::default())
+            .expect("monitor");
+        monitor.start(&MonitoredRound { index: 0, label: "r".into() }).await;
+        let report = monitor.stop().await;
+        server.await.expect("server");
+        assert_eq!(report.rows, [["Q", "up(", "-", "-"]]);
+        let error = report.error.expect("the error is said");
+        assert!(error.contains("bad_data: parse error at char 3"), "{error}");
+        assert!(!error.contains("pw-in-url"), "{error}");
+    }
 }

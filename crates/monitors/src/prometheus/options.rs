@@ -94,11 +94,19 @@ fn regexes(check: &mut OptionCheck, items: &[Value]) -> Vec<Regex> {
         if let Some(text) = check.string(&path, item) {
             match Regex::new(text) {
                 Ok(re) => out.push(re),
-                Err(e) => check.error(&path, format!("not a regular expression: {e}")),
+                Err(e) => check.error(&path, format!("not a regular expression: {}", regex_problem(&e))),
             }
         }
     }
     out
+}
+
+/// The regex crate's complaint on one line: its syntax errors draw the pattern and a caret
+/// over several lines, and end with `error: <what>`.
+fn regex_problem(e: &regex::Error) -> String {
+    let text = e.to_string();
+    let last = text.lines().last().unwrap_or_default();
+    last.strip_prefix("error: ").unwrap_or(last).to_owned()
 }
 
 fn query(check: &mut OptionCheck, i: usize, item: &Value) -> Option<Query> {
@@ -191,7 +199,7 @@ mod tests {
         let texts =
             errors(json!({"url": "http://x", "metrics": {"include": ["(unclosed"], "queries": [{}]}}));
         assert_eq!(texts.len(), 6, "{texts:#?}");
-        assert!(texts[0].starts_with("options.metrics.include[0]: not a regular expression"), "{texts:#?}");
+        assert_eq!(texts[0], "options.metrics.include[0]: not a regular expression: unclosed group");
         assert_eq!(texts[1], "options.metrics.queries[0].name: missing: the name shown in the Metric column");
     }
 }
