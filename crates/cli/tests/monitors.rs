@@ -14,6 +14,10 @@ use std::time::{Duration, Instant};
 use common::*;
 use serde_json::Value;
 
+/// The tests that measure a busy loop's CPU run one at a time: two busy loops on a two-core
+/// machine would each read less than a core.
+static BUSY: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// Child processes killed when the test ends, however it ends.
 struct Children(Vec<Child>);
 
@@ -69,6 +73,7 @@ fn number(cell: &Value) -> f64 {
 
 #[test]
 fn the_process_monitor_measures_the_processes_it_is_told_about() {
+    let _busy = BUSY.lock().unwrap_or_else(|e| e.into_inner());
     let id = std::process::id();
     let sleep_arg = format!("30.{id}");
     let busy_mark = format!("busy-{id}");
@@ -124,6 +129,7 @@ fn the_process_monitor_measures_the_processes_it_is_told_about() {
 
 #[test]
 fn a_round_shorter_than_the_interval_still_has_a_sample() {
+    let _busy = BUSY.lock().unwrap_or_else(|e| e.into_inner());
     let id = std::process::id();
     let mark = format!("short-{id}");
     let _children = Children(vec![spawn("sh", &["-c", "while :; do :; done", &mark])]);
@@ -137,12 +143,12 @@ fn a_round_shorter_than_the_interval_still_has_a_sample() {
     let results = ws.results();
     let table = monitor(&results, "process");
     assert_eq!(table["samples"].as_array().map(Vec::len), Some(1), "{table:#}");
-    assert!(number(&row(table, 0, &format!("sh {mark}(sum)"))[3]) > 50.0, "{table:#}");
+    assert!(number(&row(table, 0, &format!("sh {mark}(sum)"))[3]) > 20.0, "{table:#}");
 }
 
 #[test]
 fn monitor_option_mistakes_stop_the_run_before_the_start_command() {
-    let monitors = "    - module: process\n      options:\n        intervall: 1\n        processes: [{ comand: node }]\n    - module: prometheus\n      options: { url: 'http://127.0.0.1:9', metrics: { include: ['('], queries: [{ name: a, query: up, step: 1, label: job, statistic: mean }] } }\n";
+    let monitors = "    - module: process\n      options:\n        intervall: 1\n        processes: [{ comand: node }]\n    - module: prometheus\n      options: { url: 'http://127.0.0.1:9', metrics: { include: ['('], queries: [{ name: a, query: up, step: 1, label: job, statistic: mean }] } }\n    - module: docker\n      options: { containers: ['https://h/x'], interval: 0 }\n";
     let network = "caliper:\n  blockchain: sim\n  command:\n    start: touch started\n";
     let ws = Workspace::new(&bench(monitors, 1), network);
     let out = ws.run(&[], Duration::from_secs(60));
@@ -155,6 +161,8 @@ fn monitor_option_mistakes_stop_the_run_before_the_start_command() {
         "monitors.resource[0].options.processes[0].command: missing",
         "monitors.resource[1].options.metrics.include[0]: not a regular expression",
         "monitors.resource[1].options.metrics.queries[0].statistic: \"mean\" is not one of avg, max, min, sum",
+        "monitors.resource[2].options.containers[0]: expected a container name or http://host:port/name, found https://h/x",
+        "monitors.resource[2].options.interval: expected a number above 0, found 0",
     ] {
         assert!(stderr.contains(want), "missing {want:?} in\n{stderr}");
     }

@@ -5,9 +5,15 @@ use std::time::Duration;
 use caliper_core::monitor::MonitorError;
 use caliper_core::settings::{Settings, keys};
 
-/// `caliper-monitor-interval` (milliseconds): the interval of a monitor without
-/// `options.interval`.
-pub(crate) fn default_interval(module: &str, settings: &Settings) -> Result<Duration, MonitorError> {
+/// A monitor's `options.interval`, else `caliper-monitor-interval` (milliseconds).
+pub(crate) fn interval(
+    module: &str,
+    given: Option<Duration>,
+    settings: &Settings,
+) -> Result<Duration, MonitorError> {
+    if let Some(interval) = given {
+        return Ok(interval);
+    }
     let ms = settings.get_u64(keys::MONITOR_INTERVAL).map_err(|e| setting(module, e))?;
     if ms == 0 {
         return Err(MonitorError::Setting {

@@ -25,7 +25,7 @@ use self::options::ProcessSpec;
 use self::readings::{COLUMNS, Readings};
 use self::sampler::Sampler;
 use crate::options::checked;
-use crate::settings::{default_interval, precision};
+use crate::settings::{interval, precision};
 
 /// The module name.
 pub const PROCESS: &str = "process";
@@ -52,10 +52,7 @@ impl MonitorFactory for ProcessFactory {
         settings: &Settings,
     ) -> Result<Box<dyn ResourceMonitor>, MonitorError> {
         let parsed = checked(PROCESS, options::parse(options))?;
-        let interval = match parsed.interval {
-            Some(i) => i,
-            None => default_interval(PROCESS, settings)?,
-        };
+        let interval = interval(PROCESS, parsed.interval, settings)?;
         Ok(Box::new(ProcessMonitor {
             processes: parsed.processes,
             interval: interval.max(MIN_INTERVAL),

@@ -6,7 +6,6 @@
 //! A server that cannot be reached, or that answers with an error, is shown in the table and
 //! the log; the run goes on.
 
-mod client;
 mod options;
 mod query;
 
@@ -22,6 +21,7 @@ use serde_json::{Map, Value};
 
 use self::options::{PrometheusOptions, Query};
 use self::query::{Series, parse_answer, query_url, reduce};
+use crate::http;
 use crate::options::checked;
 use crate::settings::precision;
 use crate::table::{NONE, to_precision};
@@ -55,7 +55,7 @@ impl MonitorFactory for PrometheusFactory {
         let auth =
             text(keys::AUTH_PROMETHEUS_USERNAME).map(|user| (user, text(keys::AUTH_PROMETHEUS_PASSWORD)));
         Ok(Box::new(PrometheusMonitor {
-            client: client::client(&options.url),
+            client: http::client(&options.url, None),
             options,
             auth,
             precision: precision(PROMETHEUS, settings)?,
@@ -124,7 +124,7 @@ impl PrometheusMonitor {
         let server = shown(&self.options.url);
         // reqwest's errors carry the whole URL (credentials, if the user wrote them in it):
         // the server is named once, without them.
-        let failed = |e: reqwest::Error| format!("{server}: {}", client::describe(&e.without_url()));
+        let failed = |e: reqwest::Error| format!("{server}: {}", http::describe(&e.without_url()));
         let response = request.send().await.map_err(failed)?;
         let status = response.status();
         let body = response.bytes().await.map_err(failed)?;

@@ -1,18 +1,21 @@
-//! The HTTP client of the `prometheus` monitor: reqwest on rustls with the ring provider (the
-//! one crypto provider of the build, passed explicitly), the system's roots for https://.
+//! The HTTP client of the monitors (Prometheus's API, Docker's Engine API): reqwest on rustls
+//! with the ring provider (the one crypto provider of the build, passed explicitly), the
+//! system's roots for https://, and optionally a Unix socket (the local Docker engine).
 
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
 use rustls::{ClientConfig, RootCertStore};
 
-/// How long one query may take, connection included: a monitor must not hold the run up.
+/// How long one request may take, connection included: a monitor must not hold the run up.
 const TIMEOUT: Duration = Duration::from_secs(15);
 
-/// A client for `url`'s scheme. reqwest is built with rustls but no provider and would look
-/// for a process default (and panic without one), so it is always given a configuration; a
-/// plain http:// connection never uses it, and it then has no roots to load.
-pub(crate) fn client(url: &reqwest::Url) -> Result<reqwest::Client, String> {
+/// A client for `url`'s scheme, through the Unix socket `socket` when given. reqwest is built
+/// with rustls but no provider and would look for a process default (and panic without one),
+/// so it is always given a configuration; a plain http:// connection never uses it, and it
+/// then has no roots to load.
+pub(crate) fn client(url: &reqwest::Url, socket: Option<&Path>) -> Result<reqwest::Client, String> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let mut roots = RootCertStore::empty();
     if url.scheme() == "https" {
@@ -27,11 +30,11 @@ pub(crate) fn client(url: &reqwest::Url) -> Result<reqwest::Client, String> {
         .map_err(|e| format!("TLS: {e}"))?
         .with_root_certificates(roots)
         .with_no_client_auth();
-    reqwest::Client::builder()
-        .tls_backend_preconfigured(config)
-        .timeout(TIMEOUT)
-        .build()
-        .map_err(|e| format!("cannot build the HTTP client: {e}"))
+    let mut builder = reqwest::Client::builder().tls_backend_preconfigured(config).timeout(TIMEOUT);
+    if let Some(socket) = socket {
+        builder = builder.unix_socket(socket);
+    }
+    builder.build().map_err(|e| format!("cannot build the HTTP client: {e}"))
 }
 
 /// `err` and its causes in one line (reqwest's own text is often only "error sending request").
