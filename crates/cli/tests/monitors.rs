@@ -311,3 +311,16 @@ fn an_unreachable_prometheus_is_said_and_the_run_goes_on() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("WARN") && stderr.contains("the prometheus resource monitor"), "{stderr}");
 }
+
+#[test]
+fn caliper_check_lists_the_monitors_it_would_run() {
+    let monitors = "    - module: process\n      options: { processes: [{ command: geth }] }\n    - module: docker\n      options: { containers: [all] }\n";
+    let ws = Workspace::new(&bench(monitors, 1), &sim_network("latency: { fixed: 1 }"));
+    let out = ws.check(&[]);
+    assert_eq!(code(&out), 0, "{}", show(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("  monitors     process, docker (around each round's test phase)"), "{text}");
+    let out = ws.check(&["--output", "json"]);
+    let plan: Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
+    assert_eq!(plan["monitors"], serde_json::json!(["process", "docker"]));
+}

@@ -178,6 +178,7 @@ fn plan_json(settings: &Settings, v: &Validated) -> Value {
         "phases": {"start": flow.start, "init": flow.init, "install": flow.install, "test": flow.test, "end": flow.end},
         "commands": {"start": network.start, "end": network.end},
         "rounds": rounds,
+        "monitors": v.monitors.iter().map(|m| m.module()).collect::<Vec<_>>(),
     })
 }
 

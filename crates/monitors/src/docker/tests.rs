@@ -12,8 +12,8 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
 use super::DockerFactory;
 
-/// The fake engine: `peer0` (cgroup v1 answers, one core busy) and `orderer` (v2 answers,
-/// removed after its second read).
+/// The fake engine: `peer0` (cgroup v1 answers, one core busy), `orderer` (v2 answers,
+/// stopped after its second read) and `ghost` (listed, then removed before its first read).
 #[derive(Default)]
 struct Fake {
     peer_reads: AtomicU64,
@@ -23,7 +23,10 @@ struct Fake {
 impl Fake {
     fn answer(&self, path: &str) -> (u16, Value) {
         if path == "/containers/json" {
-            return (200, json!([{"Id": "p0", "Names": ["/peer0"]}, {"Id": "o1", "Names": ["/orderer"]}]));
+            return (
+                200,
+                json!([{"Id": "p0", "Names": ["/peer0"]}, {"Id": "o1", "Names": ["/orderer"]}, {"Id": "g2", "Names": ["/ghost"]}]),
+            );
         }
         if path.starts_with("/containers/p0/stats?stream=false&one-shot=true") {
             let n = self.peer_reads.fetch_add(1, Ordering::SeqCst) as f64;
@@ -40,7 +43,12 @@ impl Fake {
         if path.starts_with("/containers/o1/stats") {
             let n = self.orderer_reads.fetch_add(1, Ordering::SeqCst) as f64;
             if n >= 2.0 {
-                return (404, json!({"message": "No such container: o1"}));
+                // What Docker 20.10 answers for a stopped container.
+                return (
+                    200,
+                    json!({"read": "0001-01-01T00:00:00Z", "cpu_stats": {"cpu_usage": {"total_usage": 0}},
+                    "memory_stats": {}, "blkio_stats": {"io_service_bytes_recursive": null}}),
+                );
             }
             return (
                 200,
@@ -48,6 +56,9 @@ impl Fake {
                 "cpu_stats": {"cpu_usage": {"total_usage": n * 1e8}, "system_cpu_usage": n * 1e9, "online_cpus": 4},
                 "memory_stats": {"usage": 2048, "stats": {"inactive_file": 1024}}}),
             );
+        }
+        if path.starts_with("/containers/g2/stats") {
+            return (404, json!({"message": "No such container: g2"}));
         }
         (404, json!({"message": "page not found"}))
     }
@@ -125,18 +136,20 @@ async fn reads_containers_through_the_local_socket() {
     assert_eq!(report.columns[5], "Traffic In [KB]");
     assert_eq!(peer[5], crate::table::to_precision(steps * 2.0, 3));
     assert_eq!(peer[8], crate::table::to_precision(steps * 4.0, 3), "{report:#?}");
-    // The orderer (listed by `all`) answered twice, then was removed.
+    // The orderer (listed by `all`) answered twice, then stopped.
     let orderer = row(&report, "orderer");
     assert_eq!(orderer[3], "40.00", "0.1 s of CPU per 1 s of host time x 4 CPUs: {report:#?}");
     let missing = row(&report, "missing");
     assert!(missing[1..].iter().all(|c| c == "-"), "{missing:?}");
     let error = report.error.as_deref().expect("problems");
     assert!(error.contains("no running container named \"missing\""), "{error}");
+    assert!(error.contains("container \"orderer\" stopped at"), "{error}");
     assert!(
-        error.contains("container \"orderer\" could not be read") && error.contains("No such container: o1"),
+        error.contains("container \"ghost\" could not be read at") && error.contains("No such container: g2"),
         "{error}"
     );
-    assert_eq!(report.rows.len(), 3, "peer0 is listed once though `all` names it again");
+    assert!(row(&report, "ghost")[1..].iter().all(|c| c == "-"), "{report:#?}");
+    assert_eq!(report.rows.len(), 4, "peer0 is listed once though `all` names it again");
     let samples: Vec<_> = report.samples.iter().filter(|s| s.item == "peer0").collect();
     assert_eq!(samples.len() as u64, reads - 1, "the first reading is dropped");
     assert_eq!(samples[0].values["memory"], 3e6, "usage minus the inactive page cache");
