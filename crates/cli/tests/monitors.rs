@@ -5,12 +5,11 @@
 
 mod common;
 
-use std::io::{Read as _, Write as _};
-use std::net::{TcpListener, TcpStream};
-use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use caliper_testkit::net::free_port;
+use caliper_testkit::prometheus::{Prometheus, Server};
 use common::*;
 use serde_json::Value;
 
@@ -169,93 +168,41 @@ fn monitor_option_mistakes_stop_the_run_before_the_start_command() {
     assert!(!ws.file("results.json").exists());
 }
 
-/// The Prometheus binary: `CALIPER_PROMETHEUS_BIN`, else `prometheus` on the PATH.
-fn prometheus_bin() -> Option<PathBuf> {
-    if let Some(bin) = std::env::var_os("CALIPER_PROMETHEUS_BIN") {
-        return Some(PathBuf::from(bin));
-    }
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path).map(|d| d.join("prometheus")).find(|p| p.is_file())
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
-}
-
-/// `GET path` on 127.0.0.1:`port` (HTTP/1.0, so the server closes): the status and the body.
-fn get(port: u16, path: &str) -> Option<(u16, String)> {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    write!(stream, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").ok()?;
-    let mut text = String::new();
-    stream.read_to_string(&mut text).ok()?;
-    let status = text.split_whitespace().nth(1)?.parse().ok()?;
-    let body = text.split_once("\r\n\r\n").map(|x| x.1.to_owned()).unwrap_or_default();
-    Some((status, body))
-}
-
-/// A Prometheus on a free loopback port scraping itself every second, with its data in a
-/// temporary folder; killed when dropped.
-struct Prometheus {
-    port: u16,
-    _child: Children,
-    _dir: tempfile::TempDir,
-}
-
-impl Prometheus {
-    fn start(bin: &PathBuf) -> Prometheus {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let port = free_port();
-        let config = format!(
-            "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: self\n    static_configs:\n      - targets: ['127.0.0.1:{port}']\n"
-        );
-        std::fs::write(dir.path().join("prometheus.yml"), config).expect("config");
-        let child = Command::new(bin)
-            .arg(format!("--config.file={}", dir.path().join("prometheus.yml").display()))
-            .arg(format!("--storage.tsdb.path={}", dir.path().join("data").display()))
-            .arg(format!("--web.listen-address=127.0.0.1:{port}"))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("prometheus starts");
-        let prometheus = Prometheus { port, _child: Children(vec![child]), _dir: dir };
-        let deadline = Instant::now() + Duration::from_secs(60);
-        // Ready, and `up` scraped at least once (so every step of the round has it).
-        while get(port, "/api/v1/query?query=up").is_none_or(|(_, body)| !body.contains("\"self\"")) {
-            assert!(Instant::now() < deadline, "prometheus did not become ready on port {port}");
-            std::thread::sleep(Duration::from_millis(200));
+/// A Prometheus scraping itself, with `up{job="self"}` scraped at least once (so every step of
+/// a round has it); `None` (and why, printed) when there is no Prometheus binary.
+fn prometheus() -> Option<Server> {
+    let bin = match Prometheus::find() {
+        Ok(bin) => bin,
+        Err(why) => {
+            eprintln!("skipped: {why}");
+            return None;
         }
-        prometheus
+    };
+    let server = Prometheus::start_self(&bin);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while server.get("/api/v1/query?query=up").is_none_or(|body| !body.contains("\"self\"")) {
+        assert!(Instant::now() < deadline, "prometheus did not scrape itself");
+        std::thread::sleep(Duration::from_millis(200));
     }
+    Some(server)
+}
 
-    fn query(&self, promql: &str) -> Value {
-        let encoded: String = promql
-            .bytes()
-            .map(|b| {
-                if b.is_ascii_alphanumeric() || b == b'_' {
-                    (b as char).to_string()
-                } else {
-                    format!("%{b:02X}")
-                }
-            })
-            .collect();
-        let (_, body) =
-            get(self.port, &format!("/api/v1/query?query={encoded}")).expect("prometheus answers");
-        serde_json::from_str(&body).expect("JSON")
-    }
+/// A query of `server`, its whole answer.
+fn query(server: &Server, promql: &str) -> Value {
+    let encoded: String = promql
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b == b'_' { (b as char).to_string() } else { format!("%{b:02X}") }
+        })
+        .collect();
+    let body = server.get(&format!("/api/v1/query?query={encoded}")).expect("prometheus answers");
+    serde_json::from_str(&body).expect("JSON")
 }
 
 #[test]
 fn the_prometheus_monitor_reports_what_prometheus_answers() {
-    let Some(bin) = prometheus_bin() else {
-        eprintln!(
-            "skipped: no prometheus on the PATH and CALIPER_PROMETHEUS_BIN unset (scripts/test.sh installs it)"
-        );
-        return;
-    };
-    let prometheus = Prometheus::start(&bin);
-    let port = prometheus.port;
+    let Some(prometheus) = prometheus() else { return };
+    let port = prometheus.port();
     let monitors = format!(
         "    - module: prometheus\n      options:\n        url: http://127.0.0.1:{port}/\n        metrics:\n          include: [self, '^2\\.']\n          queries:\n            - {{ name: Up, query: up, step: 1, label: job, statistic: max }}\n            - {{ name: Up plus one, query: 'up + 1', step: 1, label: job, statistic: min, multiplier: 10 }}\n            - {{ name: Build, query: prometheus_build_info, step: 1, label: version, statistic: avg, multiplier: 2 }}\n            - {{ name: Nothing, query: no_such_metric, step: 1, label: job, statistic: sum }}\n"
     );
@@ -275,7 +222,7 @@ fn the_prometheus_monitor_reports_what_prometheus_answers() {
     let plus = row(table, 0, "Up plus one");
     assert_eq!(plus[2..], [Value::from("self"), "20.0".into()], "{table:#}");
     // The build's version, as a direct query names it.
-    let direct = prometheus.query("prometheus_build_info");
+    let direct = query(&prometheus, "prometheus_build_info");
     let version = direct["data"]["result"][0]["metric"]["version"].as_str().expect("a version label");
     let build = row(table, 0, "Build");
     assert_eq!(build[2..], [Value::from(version), "2.00".into()], "{table:#}");

@@ -126,17 +126,33 @@ impl Prometheus {
     /// `honor_labels` (the labels of the scraped series win, as for a Pushgateway).
     pub fn start(bin: &PathBuf, targets: &[String], path: &str) -> Server {
         let targets = targets.iter().map(|t| format!("'{t}'")).collect::<Vec<_>>().join(", ");
-        let config = format!(
-            "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: caliper\n    honor_labels: true\n    metrics_path: {path}\n    static_configs:\n      - targets: [{targets}]\n"
-        );
-        Server::start(bin, move |port, dir| {
-            let file = dir.join("prometheus.yml");
-            std::fs::write(&file, &config).expect("write the Prometheus config");
-            vec![
-                format!("--config.file={}", file.display()),
-                format!("--storage.tsdb.path={}", dir.join("data").display()),
-                format!("--web.listen-address=127.0.0.1:{port}"),
-            ]
+        let config = scrape_config("caliper", &targets, path);
+        Server::start(bin, move |port, dir| args(port, dir, &config))
+    }
+
+    /// Starts one that scrapes its own `/metrics` every second as the job `self`: series (`up`,
+    /// `prometheus_build_info`, ...) that exist without anything else running.
+    pub fn start_self(bin: &PathBuf) -> Server {
+        Server::start(bin, |port, dir| {
+            args(port, dir, &scrape_config("self", &format!("'127.0.0.1:{port}'"), "/metrics"))
         })
     }
+}
+
+/// A configuration that scrapes `targets` (a YAML list's items) every second as `job`.
+fn scrape_config(job: &str, targets: &str, path: &str) -> String {
+    format!(
+        "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: {job}\n    honor_labels: true\n    metrics_path: {path}\n    static_configs:\n      - targets: [{targets}]\n"
+    )
+}
+
+/// The command line of a Prometheus with `config`, its data in `dir`, listening on `port`.
+fn args(port: u16, dir: &std::path::Path, config: &str) -> Vec<String> {
+    let file = dir.join("prometheus.yml");
+    std::fs::write(&file, config).expect("write the Prometheus config");
+    vec![
+        format!("--config.file={}", file.display()),
+        format!("--storage.tsdb.path={}", dir.join("data").display()),
+        format!("--web.listen-address=127.0.0.1:{port}"),
+    ]
 }
