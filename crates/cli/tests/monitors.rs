@@ -271,3 +271,32 @@ fn caliper_check_lists_the_monitors_it_would_run() {
     let plan: Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
     assert_eq!(plan["monitors"], serde_json::json!(["process", "docker"]));
 }
+
+#[test]
+fn a_failed_round_keeps_its_monitors_results() {
+    // The workers themselves are monitored (their command lines name this workspace); one of
+    // them is killed: the round fails, and the monitor says the process exited.
+    let ws = Workspace::new("", &sim_network("latency: { fixed: 2 }"));
+    let dir = ws.path().display().to_string();
+    let monitors = format!(
+        "    - module: process\n      options:\n        interval: 0.5\n        processes: [{{ command: caliper, arguments: 'worker --caliper-workspace {dir}' }}]\n"
+    );
+    let bench = bench(&monitors, 30).replace("workers: { number: 1 }", "workers: { number: 2 }");
+    std::fs::write(ws.file("bench.yaml"), bench).expect("write");
+    let child = ws.manager(&[]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("caliper runs");
+    let kids = workers_of(child.id(), 2);
+    std::thread::sleep(Duration::from_secs(2));
+    signal(kids[0], "KILL");
+    let out = wait_output(child, Duration::from_secs(30));
+    assert_eq!(code(&out), 3, "a round failed: {}", show(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("### process resource stats ###"), "{stdout}");
+    let results = ws.results();
+    let round = &rounds(&results)[0];
+    assert_eq!(round["status"], "failed");
+    let table = monitor(&results, "process");
+    let workers = &table["rows"][0];
+    assert!(number(&workers[1]) > 0.0 && number(&workers[3]) >= 0.0, "{table:#}");
+    let error = table["error"].as_str().unwrap_or_default();
+    assert!(error.contains(&format!("process {} of", kids[0])) && error.contains("exited"), "{table:#}");
+}
