@@ -124,6 +124,16 @@ fn the_process_monitor_measures_the_processes_it_is_told_about() {
         stderr.contains("WARN") && stderr.contains("the process resource monitor in round 0"),
         "{stderr}"
     );
+    // The HTML report shows the table and charts CPU and memory, a line per process.
+    let html = std::fs::read_to_string(ws.file("report.html")).expect("report.html");
+    assert!(html.contains("<h3>Resource monitor: process</h3>"), "the monitor's section");
+    assert!(html.contains(&format!("sh {busy_mark}(avg)")) && html.contains("Memory(max) ["), "its table");
+    for chart in ["process: CPU (% of one core)", "process: memory (MiB)"] {
+        let at =
+            html.find(&format!("aria-label=\"{chart}\"")).unwrap_or_else(|| panic!("{chart} in the report"));
+        let svg = &html[at..at + html[at..].find("</svg>").unwrap()];
+        assert!(svg.matches("<polyline").count() >= 2, "a line per process in {chart}");
+    }
 }
 
 #[test]

@@ -4,6 +4,7 @@
 //! so they read where CSS is blocked. Every text that comes from the user or the SUT
 //! (labels, descriptions, `info`, configuration, error messages) goes through [`esc`].
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use serde_json::Value;
@@ -11,7 +12,7 @@ use serde_json::Value;
 use super::distribution::{self, Curve};
 use super::format::{NONE, count, esc, latency, latency_opt, mebibytes, rate};
 use super::svg::{BLUE, Chart, GREEN, Line, ORANGE, RED, XAxis};
-use super::timeline::Timeline;
+use super::timeline::{Points, Timeline};
 use crate::json::{LatencyFigures, ResultsFile, RoundResult, RoundResultStatus, RunInfo};
 
 /// A table cell: text to escape, or markup made here.
@@ -457,7 +458,66 @@ fn workers(out: &mut String, r: &RoundResult) {
 
 /// Where the round's resource monitors (process, docker, prometheus) will show their tables
 /// and charts. There are no resource monitors yet: nothing is drawn.
-fn resource_monitors(_out: &mut String, _round: &RoundResult) {}
+fn resource_monitors(out: &mut String, round: &RoundResult) {
+    for report in &round.monitors {
+        let _ = write!(out, "<h3>Resource monitor: {}</h3>", esc(&report.module));
+        if let Some(error) = &report.error {
+            let _ = write!(out, r#"<p class="note">Note: {}</p>"#, esc(error));
+        }
+        let head: Vec<&str> = report.columns.iter().map(String::as_str).collect();
+        // Figures right-aligned, the names before them left.
+        let align: String = head.iter().enumerate().map(|(i, _)| if i == 0 { 'l' } else { 'r' }).collect();
+        let rows = report.rows.iter().map(|row| row.iter().cloned().map(Cell::Text).collect::<Vec<_>>());
+        table(out, "monitor", &head, &align, rows);
+        monitor_charts(out, report);
+    }
+}
+
+/// One chart per measured quantity, one line per item, over the round's seconds; a quantity
+/// measured fewer than twice for every item (a query's statistic) has no chart.
+fn monitor_charts(out: &mut String, report: &caliper_core::monitor::MonitorReport) {
+    const COLORS: [&str; 4] = [BLUE, ORANGE, GREEN, RED];
+    let mut by_metric: BTreeMap<&str, BTreeMap<&str, Points>> = BTreeMap::new();
+    for sample in &report.samples {
+        for (metric, value) in &sample.values {
+            if value.is_finite() {
+                // Memory is drawn in MiB, so its axis has round ticks.
+                let y = if metric == "memory" { value / (1024.0 * 1024.0) } else { *value };
+                by_metric
+                    .entry(metric)
+                    .or_default()
+                    .entry(&sample.item)
+                    .or_default()
+                    .push(Some((sample.t, y)));
+            }
+        }
+    }
+    let charts: Vec<Chart> = by_metric
+        .into_iter()
+        .filter(|(_, items)| items.values().any(|points| points.len() > 1))
+        .map(|(metric, items)| {
+            let (title, y_label): (String, fn(f64) -> String) = match metric {
+                "memory" => (format!("{}: memory (MiB)", report.module), axis_count),
+                "cpu" => (format!("{}: CPU (% of one core)", report.module), axis_count),
+                other => (format!("{}: {other}", report.module), axis_count),
+            };
+            let lines = items
+                .into_iter()
+                .enumerate()
+                .map(|(i, (item, points))| Line { name: item, color: COLORS[i % COLORS.len()], points })
+                .collect();
+            Chart { title, x: XAxis::Seconds, y_label, whole_y: false, lines }
+        })
+        .collect();
+    if charts.is_empty() {
+        return;
+    }
+    out.push_str(r#"<div class="charts">"#);
+    for chart in &charts {
+        figure(out, chart);
+    }
+    out.push_str("</div>");
+}
 
 /// The resolved benchmark configuration, folded (Caliper's "Test Environment").
 pub(crate) fn benchmark(out: &mut String, benchmark: &Value) {
