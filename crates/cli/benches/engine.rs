@@ -309,8 +309,9 @@ fn inflight_scenario(d: &Path) {
 }
 
 /// The cost of the transaction observers: the generator's ceiling (1 worker, zero-latency
-/// sim) without observers, with the `prometheus` endpoint (nobody scraping), and pushing to a
-/// real Pushgateway every second; medians of `BENCH_REPEAT` runs, interleaved.
+/// sim) without observers, with the `prometheus` endpoint of each worker and of the manager
+/// (nobody scraping), and pushing to a real Pushgateway every second; medians of
+/// `BENCH_REPEAT` runs, interleaved.
 fn observers_scenario(d: &Path, secs: u64) {
     println!("\n## Transaction observers: the generator's ceiling with and without them, 1 worker, {secs} s");
     let gateway = caliper_testkit::prometheus::Pushgateway::find()
@@ -328,6 +329,11 @@ fn observers_scenario(d: &Path, secs: u64) {
             ),
         ),
     ];
+    let manager_port = caliper_testkit::net::free_port();
+    cases.push((
+        "prometheus, endpoint: manager (not scraped)",
+        format!("monitors:\n  transaction:\n    - module: prometheus\n      options: {{ endpoint: manager, scrapePort: {manager_port} }}\n"),
+    ));
     if let Some(g) = &gateway {
         cases.push((
             "prometheus-push (every 1 s to a real Pushgateway)",
