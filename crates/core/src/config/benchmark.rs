@@ -23,6 +23,10 @@ use crate::workload::{WorkloadError, WorkloadRegistry};
 
 /// The keys of `test`.
 pub const TEST_KEYS: &[&str] = &["name", "description", "workers", "rounds"];
+/// The most workers a benchmark may ask for: far beyond what one manager drives, and low enough
+/// that a typo (`number: 1e12`) is refused instead of forking processes or building a rate
+/// controller per worker until the machine gives up.
+pub const MAX_WORKERS: usize = 10_000;
 /// The keys of `test.workers`.
 pub const WORKERS_KEYS: &[&str] = &["type", "number"];
 /// The keys of a round.
@@ -338,10 +342,14 @@ fn workers(check: &mut Check, node: &Node) -> Option<usize> {
     match Check::optional(node, "number") {
         Some(number) => {
             let n = check.positive_integer("test.workers.number", number)?;
-            match usize::try_from(n) {
-                Ok(n) => Some(n),
-                Err(_) => {
-                    check.error("test.workers.number", number.loc, "too many workers");
+            match usize::try_from(n).ok().filter(|n| *n <= MAX_WORKERS) {
+                Some(n) => Some(n),
+                None => {
+                    check.error(
+                        "test.workers.number",
+                        number.loc,
+                        format!("expected at most {MAX_WORKERS} workers, found {n}: each is a process (or a remote worker) the manager waits for"),
+                    );
                     None
                 }
             }

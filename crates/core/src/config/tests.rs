@@ -221,6 +221,23 @@ test:
 }
 
 #[test]
+fn a_number_of_workers_no_machine_runs_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let round = "  rounds:\n    - label: a\n      txNumber: 10\n      rateControl: {type: fixed-rate, opts: {tps: 1}}\n      workload: {module: w}\n";
+    for number in ["1e12", "10001", "18446744073709551615"] {
+        let text = format!("test:\n  workers: {{number: {number}}}\n{round}");
+        let err = bench(dir.path(), "b.yaml", &text).expect_err("invalid");
+        let texts = messages(&err);
+        assert!(
+            texts.iter().any(|t| t.contains("test.workers.number: expected at most 10000 workers")),
+            "{number}: {texts:?}"
+        );
+    }
+    let text = format!("test:\n  workers: {{number: 10000}}\n{round}");
+    assert_eq!(bench(dir.path(), "b.yaml", &text).expect("valid").workers, 10_000);
+}
+
+#[test]
 fn zero_workers_is_an_error_and_all_errors_are_collected() {
     let dir = tempfile::tempdir().expect("tempdir");
     let text = r#"
