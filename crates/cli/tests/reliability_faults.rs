@@ -128,10 +128,30 @@ fn a_worker_killed_before_the_rounds_fails_the_run_and_reports_no_round_as_passe
 fn a_worker_stopped_while_joining_is_given_up_at_the_join_deadline() {
     let ws = Workspace::new(&bench("txNumber: 50", "sim-mix"), NETWORK);
     // The join deadline (3 s), then the 5 s the manager gives its workers before it kills them.
-    let fault = Fault { args: SHORT, workers: 1, after: Duration::ZERO, sig: "STOP" };
-    let (results, stderr) = fault.run(&ws, 1, Duration::from_secs(12));
-    assert!(stderr.contains("caliper-worker-timeout-join") || stderr.contains("in time"), "{stderr}");
-    assert_eq!(rounds(&results)[0]["status"], "notRun");
+    // The stop is sent as soon as the worker process is seen; on a loaded machine the worker
+    // may have joined by then, and is then given up at the prepare deadline (2.5 s) instead:
+    // either way at a deadline, with the run reported.
+    let child = spawn(&ws, SHORT);
+    let kids = workers_of(child.id(), 1);
+    signal(kids[0], "STOP");
+    let out = wait_output(child, Duration::from_secs(40));
+    cleanup(kids[0]);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let results = ws.results();
+    let first = &rounds(&results)[0];
+    match code(&out) {
+        1 => {
+            assert!(stderr.contains("caliper-worker-timeout-join") || stderr.contains("in time"), "{stderr}");
+            assert_eq!(first["status"], "notRun");
+        }
+        3 => {
+            note("the worker had joined before it was stopped: given up at the prepare deadline");
+            assert!(first["error"].as_str().unwrap().contains("did not prepare in time"), "{first}");
+        }
+        other => panic!("exit {other}: {}", show(&out)),
+    }
+    assert!(ws.file("ended").exists(), "the end command ran");
+    wait_gone(&kids, Duration::from_secs(5));
 }
 
 #[test]
