@@ -95,6 +95,8 @@ pub(crate) enum ParseError {
 
 /// The deepest nesting a YAML configuration may have.
 pub(crate) const MAX_DEPTH: usize = 32;
+/// The most YAML nodes a file may have, its aliases expanded.
+pub(crate) const MAX_NODES: usize = 100_000;
 
 /// Reads `path` as JSON when its name ends in `.json` (any case), as YAML otherwise.
 pub(crate) fn read_file(path: &Path) -> Result<Node, ParseError> {
@@ -116,7 +118,7 @@ pub(crate) fn parse_yaml(text: &str) -> Result<Node, ParseError> {
         // tree is deserialised; configuration files nest a dozen levels at the most.
         // 100,000 nodes is megabytes of YAML; the default (250,000) let an alias bomb
         // ("billion laughs") take seconds of a debug build before it was refused.
-        budget: serde_saphyr::budget! { max_depth: MAX_DEPTH, max_nodes: 100_000 },
+        budget: serde_saphyr::budget! { max_depth: MAX_DEPTH, max_nodes: MAX_NODES },
     };
     serde_saphyr::from_str_with_options::<Node>(text, options).map_err(|err| {
         let (line, column) = err.location().map_or((0, 0), |l| {
@@ -126,8 +128,25 @@ pub(crate) fn parse_yaml(text: &str) -> Result<Node, ParseError> {
         let text = text.strip_suffix(&format!(" at line {line}, column {column}")).unwrap_or(&text);
         // A hint meant for programmers, not for whoever edits the file.
         let text = text.replace(", set DuplicateKeyPolicy in Options if acceptable", "");
+        let text = explain_budget(&text);
         ParseError::Syntax { line, column, message: text }
     })
+}
+
+/// The parser's budget messages (`budget breached: Nodes { nodes: 100001 } ...`) in words.
+fn explain_budget(text: &str) -> String {
+    let Some(rest) = text.strip_prefix("budget breached: ") else { return text.to_string() };
+    // What follows the budget's name is where (the alias that was used, for example).
+    let tail = rest.find(" (").map_or("", |i| &rest[i..]);
+    if rest.starts_with("Nodes") {
+        format!(
+            "the file has more than {MAX_NODES} YAML nodes once its aliases are expanded (aliases of aliases, an \"alias bomb\"?){tail}"
+        )
+    } else if rest.starts_with("Depth") {
+        format!("the file nests more than {MAX_DEPTH} levels deep{tail}")
+    } else {
+        format!("the file is too large to read: {rest}")
+    }
 }
 
 /// Parses JSON text.
