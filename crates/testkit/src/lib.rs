@@ -5,6 +5,7 @@
 //!   on a free loopback port and killed by its PID when dropped.
 //! - [`example`]: the account names of `examples/ethereum-simple`'s workload modules.
 //! - [`certs`]: test CAs and the certificates they sign, made with the `openssl` command line.
+//! - [`docker`]: a throw-away Docker engine (root only) with a busybox image made on the spot.
 //! - [`prometheus`]: a real Prometheus and Pushgateway on free loopback ports.
 //! - [`net`]: free loopback ports and plain HTTP GET.
 //! - [`tls_proxy`]: a TLS-terminating proxy on a free loopback port in front of a plain TCP
@@ -12,6 +13,7 @@
 
 pub mod anvil;
 pub mod certs;
+pub mod docker;
 pub mod example;
 pub mod net;
 pub mod prometheus;
