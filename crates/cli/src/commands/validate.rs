@@ -7,7 +7,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use caliper_core::config::{BenchmarkConfig, ConfigErrors, NetworkConfig, TxLimit};
+use caliper_core::config::{BenchmarkConfig, ConfigErrors, MonitorModules, NetworkConfig, TxLimit};
 use caliper_core::manager::{ManagerTimings, PlannedRound, RoundSize, RunPlan};
 use caliper_core::message::WorkloadMessage;
 use caliper_core::monitor::ResourceMonitor;
@@ -45,13 +45,11 @@ pub fn workspace(settings: &Settings) -> Result<Validated, Vec<String>> {
     problems.extend(super::results_path::check_outputs_writable(settings));
     let workloads = registry::workloads();
     let monitor_registry = registry::monitors();
-    let bench =
-        BenchmarkConfig::check_from_settings_with(settings, Some(&workloads), Some(&monitor_registry))
-            .map_err(|e| problems.extend(lines(e)))
-            .ok();
-    if let Some(bench) = &bench {
-        problems.extend(tx_observer_options(settings, bench));
-    }
+    let observer_registry = registry::tx_observers();
+    let modules = MonitorModules { resource: Some(&monitor_registry), transaction: Some(&observer_registry) };
+    let bench = BenchmarkConfig::check_from_settings_with(settings, Some(&workloads), modules)
+        .map_err(|e| problems.extend(lines(e)))
+        .ok();
     // Built here, so that a setting they read (caliper-monitor-interval, the report
     // precision) stops the run before anything starts. A module this build lacks was a warning.
     let mut monitors = Vec::new();
@@ -80,31 +78,6 @@ pub fn workspace(settings: &Settings) -> Result<Validated, Vec<String>> {
         }
         _ => Err(problems),
     }
-}
-
-/// Every mistake in the options of `monitors.transaction` (the modules were checked with the
-/// file): `bench.yaml: monitors.transaction[0].options.pushUrl: ...`.
-fn tx_observer_options(settings: &Settings, bench: &BenchmarkConfig) -> Vec<String> {
-    let file = settings.path(keys::BENCH_CONFIG).unwrap_or_default();
-    let observers = registry::tx_observers();
-    let mut problems = Vec::new();
-    for (i, spec) in bench.monitors.transaction.iter().enumerate() {
-        let Some(factory) = observers.get(&spec.module) else {
-            problems.push(format!(
-                "{}: monitors.transaction[{i}].module: \"{}\" is not built into this binary; available: {}",
-                file.display(),
-                spec.module,
-                observers.names().join(", ")
-            ));
-            continue;
-        };
-        if let Err(errors) = factory.check(&spec.options) {
-            problems.extend(errors.into_iter().map(|e| {
-                format!("{}: monitors.transaction[{i}].options{}: {}", file.display(), e.path, e.message)
-            }));
-        }
-    }
-    problems
 }
 
 fn lines(errors: ConfigErrors) -> impl Iterator<Item = String> {

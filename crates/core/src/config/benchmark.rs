@@ -14,11 +14,12 @@ use std::time::Duration;
 use serde_json::{Map, Value};
 
 use super::check::{Check, index, join};
-use super::error::{ConfigError, ConfigErrors};
+use super::error::{ConfigError, ConfigErrors, OptionError};
 use super::tree::{Kind, Node, ParseError, read_file};
 use crate::monitor::MonitorRegistry;
 use crate::rate::{RateContext, RateControlSpec, RateError};
 use crate::settings::{Settings, keys};
+use crate::tx_observer::TxObserverRegistry;
 use crate::workload::{WorkloadError, WorkloadRegistry};
 
 /// The keys of `test`.
@@ -160,7 +161,7 @@ impl BenchmarkConfig {
 
     /// Reads and validates the file `path`, with `workspace` as the root of relative paths.
     pub fn load_in(path: &Path, workspace: &Path) -> Result<Self, ConfigErrors> {
-        load_file(path, workspace, None, RateCheck::Build, None, None)
+        load_file(path, workspace, None, RateCheck::Build, None, MonitorModules::default())
     }
 
     /// Reads and validates the file named by the `caliper-benchconfig` setting.
@@ -175,17 +176,18 @@ impl BenchmarkConfig {
         settings: &Settings,
         workloads: Option<&WorkloadRegistry>,
     ) -> Result<Self, ConfigErrors> {
-        Self::check_from_settings_with(settings, workloads, None)
+        Self::check_from_settings_with(settings, workloads, MonitorModules::default())
     }
 
     /// [`BenchmarkConfig::check_from_settings`], and with `monitors` each resource monitor's
-    /// `options` as its factory checks them: the errors name the key below
-    /// `monitors.resource[i].options`, with its line. A module this build does not provide is
-    /// a warning (it is not run).
+    /// and transaction observer's `options` as its factory checks them: the errors name the key
+    /// below `monitors.resource[i].options` (or `monitors.transaction[i].options`), with its
+    /// line. A resource monitor this build does not provide is a warning (it is not run); an
+    /// observer, an error (the workers could not start the round).
     pub fn check_from_settings_with(
         settings: &Settings,
         workloads: Option<&WorkloadRegistry>,
-        monitors: Option<&MonitorRegistry>,
+        monitors: MonitorModules<'_>,
     ) -> Result<Self, ConfigErrors> {
         let path = settings.required_path(keys::BENCH_CONFIG)?;
         let from = settings.source(keys::BENCH_CONFIG).cloned();
@@ -218,13 +220,40 @@ pub(crate) enum RateCheck {
     Skip,
 }
 
+/// The monitor and observer modules of this build, whose options a check reads.
+#[derive(Clone, Copy, Default)]
+pub struct MonitorModules<'a> {
+    /// The resource monitors (`monitors.resource`).
+    pub resource: Option<&'a MonitorRegistry>,
+    /// The transaction observers (`monitors.transaction`).
+    pub transaction: Option<&'a TxObserverRegistry>,
+}
+
+/// A registry whose modules check their own options.
+trait ModuleOptions {
+    /// The mistakes in `options` of `module`; `None` when this build does not provide it.
+    fn check_options(&self, module: &str, options: &Map<String, Value>) -> Option<Vec<OptionError>>;
+}
+
+impl ModuleOptions for MonitorRegistry {
+    fn check_options(&self, module: &str, options: &Map<String, Value>) -> Option<Vec<OptionError>> {
+        self.get(module).map(|factory| factory.check(options))
+    }
+}
+
+impl ModuleOptions for TxObserverRegistry {
+    fn check_options(&self, module: &str, options: &Map<String, Value>) -> Option<Vec<OptionError>> {
+        self.get(module).map(|factory| factory.check(options).err().unwrap_or_default())
+    }
+}
+
 pub(crate) fn load_file(
     path: &Path,
     workspace: &Path,
     from: Option<crate::settings::Source>,
     rates: RateCheck,
     workloads: Option<&WorkloadRegistry>,
-    monitors: Option<&MonitorRegistry>,
+    monitors: MonitorModules<'_>,
 ) -> Result<BenchmarkConfig, ConfigErrors> {
     let root = read_config(path, "benchmark configuration", from)?;
     let mut check = Check::new(path);
@@ -249,7 +278,7 @@ fn validate(
     root: &Node,
     rates: RateCheck,
     modules: Option<Modules<'_>>,
-    monitor_registry: Option<&MonitorRegistry>,
+    monitor_modules: MonitorModules<'_>,
 ) -> Option<BenchmarkConfig> {
     let root = check.any_mapping("", root)?;
     let test = test(check, path, workspace, root, rates, modules);
@@ -261,7 +290,7 @@ fn validate(
         );
     }
     let monitors = match Check::optional(root, "monitors") {
-        Some(node) => monitors(check, node, monitor_registry),
+        Some(node) => monitors(check, node, monitor_modules),
         None => MonitorsConfig::default(),
     };
     if let Some(node) = Check::optional(root, "observer") {
@@ -530,7 +559,7 @@ fn workload(check: &mut Check, path: &str, node: &Node) -> Option<WorkloadSpec> 
     Some(WorkloadSpec { module: module?, arguments: arguments? })
 }
 
-fn monitors(check: &mut Check, node: &Node, registry: Option<&MonitorRegistry>) -> MonitorsConfig {
+fn monitors(check: &mut Check, node: &Node, modules: MonitorModules<'_>) -> MonitorsConfig {
     let mut config = MonitorsConfig::default();
     let Some(node) = check.mapping("monitors", node, MONITORS_KEYS) else {
         return config;
@@ -538,8 +567,8 @@ fn monitors(check: &mut Check, node: &Node, registry: Option<&MonitorRegistry>) 
     if let Some(list) = Check::optional(node, "resource") {
         config.resource =
             monitor_list(check, "monitors.resource", list, RESOURCE_MONITORS, "resource monitor", true);
-        if let Some(registry) = registry {
-            resource_options(check, list, registry);
+        if let Some(registry) = modules.resource {
+            module_options(check, list, "monitors.resource", RESOURCE_MONITORS, registry, false);
         }
         config.resource.retain(|m| m.module != "none");
     }
@@ -552,13 +581,24 @@ fn monitors(check: &mut Check, node: &Node, registry: Option<&MonitorRegistry>) 
             "transaction monitor",
             false,
         );
+        if let Some(registry) = modules.transaction {
+            module_options(check, list, "monitors.transaction", TRANSACTION_MONITORS, registry, true);
+        }
     }
     config
 }
 
-/// Each resource monitor's `options` as its factory checks them (an item whose module or
-/// options are not valid was reported already and is skipped).
-fn resource_options(check: &mut Check, list: &Node, registry: &MonitorRegistry) {
+/// Each monitor's (or observer's) `options` as its module checks them (an item whose module or
+/// options are not valid was reported already and is skipped). A module this build does not
+/// provide is an error when `required`, else a warning (it is not run).
+fn module_options(
+    check: &mut Check,
+    list: &Node,
+    list_path: &str,
+    known: &[&str],
+    registry: &dyn ModuleOptions,
+    required: bool,
+) {
     let Kind::Seq(items) = &list.kind else {
         return;
     };
@@ -571,19 +611,22 @@ fn resource_options(check: &mut Check, list: &Node, registry: &MonitorRegistry) 
             Some(Value::Object(map)) => map,
             Some(_) => continue,
         };
-        let path = index("monitors.resource", i);
-        if module == "none" || !RESOURCE_MONITORS.contains(&module) {
+        let path = index(list_path, i);
+        if module == "none" || !known.contains(&module) {
             continue;
         }
-        let Some(factory) = registry.get(module) else {
-            check.warn(
-                &join(&path, "module"),
-                item.get("module").and_then(|n| n.loc),
-                &format!("the \"{module}\" resource monitor is not available in this build; it is not run"),
-            );
+        let Some(errors) = registry.check_options(module, &options) else {
+            let (key, loc) = (join(&path, "module"), item.get("module").and_then(|n| n.loc));
+            let what = if required { "transaction observer" } else { "resource monitor" };
+            let message = format!("the \"{module}\" {what} is not available in this build");
+            if required {
+                check.error(&key, loc, message);
+            } else {
+                check.warn(&key, loc, &format!("{message}; it is not run"));
+            }
             continue;
         };
-        for error in factory.check(&options) {
+        for error in errors {
             let below = format!("options{}", error.path);
             let loc = item.locate(&below).or(item.loc);
             check.error(&join(&path, &below), loc, error.message);

@@ -9,6 +9,25 @@ use std::path::PathBuf;
 
 use crate::settings::{SettingsError, Source};
 
+/// One mistake in the `options` of a monitor or an observer, as its module's check finds it;
+/// the configuration check places it in the file (key path and line).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("options{path}: {message}")]
+pub struct OptionError {
+    /// The key path below `options`, such as `.processes[0].command` (empty for `options`
+    /// itself).
+    pub path: String,
+    /// What is wrong and what was expected.
+    pub message: String,
+}
+
+impl OptionError {
+    /// A mistake at `path` (below `options`).
+    pub fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
+        OptionError { path: path.into(), message: message.into() }
+    }
+}
+
 /// One problem with a configuration file.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {

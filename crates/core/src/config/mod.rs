@@ -19,11 +19,11 @@ pub(crate) mod tree;
 mod tests;
 
 pub use benchmark::{
-    BenchmarkConfig, MONITOR_KEYS, MONITORS_KEYS, MonitorSpec, MonitorsConfig, OBSERVER_KEYS, OBSERVER_TYPES,
-    RATE_CONTROL_KEYS, RESOURCE_MONITORS, ROUND_KEYS, RoundConfig, TEST_KEYS, TRANSACTION_MONITORS, TxLimit,
-    WORKERS_KEYS, WORKLOAD_KEYS, WorkloadSpec,
+    BenchmarkConfig, MONITOR_KEYS, MONITORS_KEYS, MonitorModules, MonitorSpec, MonitorsConfig, OBSERVER_KEYS,
+    OBSERVER_TYPES, RATE_CONTROL_KEYS, RESOURCE_MONITORS, ROUND_KEYS, RoundConfig, TEST_KEYS,
+    TRANSACTION_MONITORS, TxLimit, WORKERS_KEYS, WORKLOAD_KEYS, WorkloadSpec,
 };
-pub use error::{ConfigError, ConfigErrors};
+pub use error::{ConfigError, ConfigErrors, OptionError};
 pub use network::{CALIPER_KEYS, COMMAND_KEYS, NetworkConfig};
 
 use crate::settings::Settings;

@@ -18,7 +18,7 @@ fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
 /// Loads a benchmark file without building its rate controllers.
 fn bench(dir: &Path, name: &str, text: &str) -> Result<BenchmarkConfig, ConfigErrors> {
     let path = write(dir, name, text);
-    load_file(&path, dir, None, RateCheck::Skip, None, None)
+    load_file(&path, dir, None, RateCheck::Skip, None, MonitorModules::default())
 }
 
 fn messages(errors: &ConfigErrors) -> Vec<String> {
@@ -625,8 +625,12 @@ mod monitor_options {
         settings.set(keys::BENCH_CONFIG, "bench.yaml");
         let mut registry = MonitorRegistry::new();
         registry.register(Arc::new(Fake));
-        let err = BenchmarkConfig::check_from_settings_with(&settings, None, Some(&registry))
-            .expect_err("two mistakes");
+        let err = BenchmarkConfig::check_from_settings_with(
+            &settings,
+            None,
+            MonitorModules { resource: Some(&registry), transaction: None },
+        )
+        .expect_err("two mistakes");
         let texts = messages(&err);
         assert_eq!(texts.len(), 2, "{texts:#?}");
         assert!(
@@ -641,8 +645,12 @@ mod monitor_options {
         let config = BenchmarkConfig::check_from_settings(&settings, None).expect("valid structure");
         assert_eq!(config.monitors.resource.len(), 2);
         std::fs::write(dir.path().join("bench.yaml"), text.replace("processs", "processes")).expect("write");
-        let config =
-            BenchmarkConfig::check_from_settings_with(&settings, None, Some(&registry)).expect("valid");
+        let config = BenchmarkConfig::check_from_settings_with(
+            &settings,
+            None,
+            MonitorModules { resource: Some(&registry), transaction: None },
+        )
+        .expect("valid");
         assert!(
             config.warnings.iter().any(|w| w.contains(
                 "monitors.resource[0].module: the \"docker\" resource monitor is not available in this build"

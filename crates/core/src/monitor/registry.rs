@@ -8,23 +8,8 @@ use serde_json::{Map, Value};
 use super::ResourceMonitor;
 use crate::settings::Settings;
 
-/// One mistake in a monitor's `options`.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("options{path}: {message}")]
-pub struct MonitorOptionError {
-    /// The key path below `options`, such as `.processes[0].command` (empty for `options`
-    /// itself).
-    pub path: String,
-    /// What is wrong and what was expected.
-    pub message: String,
-}
-
-impl MonitorOptionError {
-    /// A mistake at `path` (below `options`).
-    pub fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
-        MonitorOptionError { path: path.into(), message: message.into() }
-    }
-}
+/// One mistake in a monitor's `options` (the type observers' checks use too).
+pub use crate::config::OptionError as MonitorOptionError;
 
 /// Why a monitor could not be built.
 #[derive(Debug, thiserror::Error)]

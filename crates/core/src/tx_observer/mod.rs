@@ -44,15 +44,9 @@ pub struct ObservedRound {
     pub round_label: String,
 }
 
-/// A mistake in an observer's options, with the key path below `options`.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("options{path}: {message}")]
-pub struct ObserverOptionError {
-    /// Key path below the observer's `options`, such as `.pushUrl`.
-    pub path: String,
-    /// What was expected.
-    pub message: String,
-}
+/// A mistake in an observer's options, with the key path below `options` (the type monitors'
+/// checks use too).
+pub use crate::config::OptionError as ObserverOptionError;
 
 /// An observer that could not start (its options were checked before the run).
 #[derive(Debug, thiserror::Error)]
