@@ -8,22 +8,14 @@
 //! nothing per transaction once it has finished).
 #![allow(clippy::print_stdout, missing_docs)]
 
+// The integration tests' helpers: the children of a process, from /proc.
+#[path = "../tests/common/mod.rs"]
+mod common;
+
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-
-fn children(pid: u32) -> Vec<u32> {
-    let mut found = Vec::new();
-    if let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) {
-        for task in tasks.flatten() {
-            if let Ok(text) = std::fs::read_to_string(task.path().join("children")) {
-                found.extend(text.split_whitespace().filter_map(|p| p.parse::<u32>().ok()));
-            }
-        }
-    }
-    found
-}
 
 /// Resident memory of `pid` in bytes (VmRSS).
 fn rss(pid: u32) -> Option<u64> {
@@ -72,7 +64,7 @@ fn main() {
         if let Some(status) = manager.try_wait().expect("wait") {
             break status;
         }
-        worker = worker.or_else(|| children(manager.id()).first().copied());
+        worker = worker.or_else(|| common::children(manager.id()).first().copied());
         if let Some(bytes) = worker.and_then(rss) {
             let t = start.elapsed().as_secs_f64();
             if samples.last().is_none_or(|(last, _)| t - last >= 10.0) {
