@@ -108,10 +108,14 @@ pub struct Series(pub Vec<SecondBucket>);
 impl Series {
     fn bucket(&mut self, second: usize) -> &mut SecondBucket {
         if self.0.len() <= second {
+            let before = self.0.len();
             self.0.resize_with(second + 1, SecondBucket::default);
-            // A new second began: pack every second that is two or more seconds old.
+            // A new second began: pack the seconds that have just become two or more seconds
+            // old (the older ones were packed when they did; walking them all every second
+            // would make a day-long round quadratic).
             let old = (second + 1).saturating_sub(LIVE_SECONDS);
-            self.0[..old].iter_mut().for_each(|b| b.latency.pack());
+            let from = before.saturating_sub(LIVE_SECONDS).min(old);
+            self.0[from..old].iter_mut().for_each(|b| b.latency.pack());
         }
         &mut self.0[second]
     }
