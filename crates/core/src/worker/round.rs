@@ -146,10 +146,14 @@ impl RoundDriver<'_> {
                 pace = None;
                 calls += 1;
                 let at = to_micros(intended);
-                match in_scope(at, || self.module.next_requests()) {
-                    Some(Ok(requests)) => {
-                        in_flight.push_requests(at, in_scope(at, || self.connector.send_requests(requests)))
-                    }
+                // The requests are built and sent under the transaction's intended time.
+                let sent = in_scope(at, || {
+                    self.module
+                        .next_requests()
+                        .map(|r| r.map(|requests| self.connector.send_requests(requests)))
+                });
+                match sent {
+                    Some(Ok(tx)) => in_flight.push_requests(at, tx),
                     Some(Err(err)) => {
                         end.error = Some(format!("submitTransaction failed: {err}"));
                         break 'round;
