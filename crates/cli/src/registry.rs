@@ -12,6 +12,7 @@ use caliper_core::workload::WorkloadRegistry;
 pub fn connectors() -> ConnectorRegistry {
     let mut r = ConnectorRegistry::new();
     r.register(Arc::new(caliper_ethereum::EthereumFactory));
+    r.register(Arc::new(caliper_fabric::FabricFactory));
     r.register(Arc::new(caliper_sim::SimFactory));
     r
 }
