@@ -110,7 +110,10 @@ impl Request {
                 })
                 .collect::<Result<_, _>>()?,
             Some(other) => {
-                return Err(format!("transientMap: expected an object of strings, got {}", json_kind(&other)));
+                return Err(format!(
+                    "transientMap: expected an object of strings, got {}",
+                    json_kind(&other)
+                ));
             }
         };
         let invoker = text(&mut map, "invokerIdentity")?.filter(|s| !s.is_empty());
