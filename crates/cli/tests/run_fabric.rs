@@ -1,0 +1,172 @@
+//! End-to-end: the `caliper` binary runs a Fabric benchmark with 2 worker processes and a
+//! JavaScript workload in Caliper's style against two in-process gateway peers (TLS, reached
+//! through a connection profile with `ssl-target-name-override`) that check every transaction
+//! id, creator and signature as a peer does, and answer so that each failure class occurs a
+//! known number of times; results.json must count them exactly.
+
+mod common;
+mod fabric_gateway;
+
+use std::time::Duration;
+
+use common::*;
+use fabric_gateway::Ledger;
+use serde_json::json;
+
+const BENCH: &str = r#"
+test:
+  name: fabric-gateway
+  workers: { number: 2 }
+  rounds:
+    - label: every-outcome
+      txNumber: 36
+      rateControl: { type: fixed-rate, opts: { tps: 60 } }
+      workload: { module: workload.js }
+"#;
+
+/// Each worker sends each of the 9 kinds twice (18 transactions per worker).
+const WORKLOAD: &str = r#"'use strict';
+const { WorkloadModuleBase } = require('@hyperledger/caliper-core');
+const KINDS = ['ok', 'query', 'mvcc', 'policy', 'fail', 'evalfail', 'busy', 'slow', 'lost'];
+
+class Mix extends WorkloadModuleBase {
+    async submitTransaction() {
+        this.n = (this.n || 0) + 1;
+        const kind = KINDS[(this.n - 1) % KINDS.length];
+        const arg = `w${this.workerIndex}-${this.n}`;
+        const request = {
+            contractId: 'simpleAlias', contractFunction: kind, contractArguments: [arg, this.n],
+            readOnly: kind === 'query' || kind === 'evalfail',
+            invokerIdentity: this.n % 2 ? 'User1' : 'User2',
+            timeout: kind === 'slow' ? 0.5 : 10,
+        };
+        if (kind === 'lost') { request.invokerMspId = 'Org2MSP'; request.invokerIdentity = 'User1'; }
+        const status = await this.sutAdapter.sendRequests(request);
+        if (kind === 'ok' || kind === 'query') {
+            if (status.GetStatus() !== 'success') throw new Error(kind + ' failed: ' + status.GetErrMsg());
+            if (status.GetResult() !== `${kind}:${arg}`) throw new Error('result ' + JSON.stringify(status.GetResult()));
+            if (status.GetID().length !== 64) throw new Error('tx id ' + status.GetID());
+        }
+    }
+}
+module.exports.createWorkloadModule = () => new Mix();
+"#;
+
+fn network(profile_port_closed: u16) -> String {
+    format!(
+        r#"name: gateway-test
+version: "2.0.0"
+caliper:
+  blockchain: fabric
+organizations:
+  - mspid: Org1MSP
+    identities:
+      certificates:
+        - name: User1
+          clientPrivateKey: {{ path: user1.key }}
+          clientSignedCert: {{ path: user1.pem }}
+        - name: User2
+          clientPrivateKey: {{ path: user2.key }}
+          clientSignedCert: {{ path: user2.pem }}
+    connectionProfile: {{ path: org1.yaml }}
+  - mspid: Org2MSP
+    identities:
+      certificates:
+        - name: User1
+          clientPrivateKey: {{ path: org2user.key }}
+          clientSignedCert: {{ path: org2user.pem }}
+    peers:
+      - endpoint: 127.0.0.1:{profile_port_closed}
+channels:
+  - channelName: mychannel
+    contracts: [{{ id: simple, contractID: simpleAlias }}]
+"#
+    )
+}
+
+#[test]
+fn every_failure_class_is_counted_through_the_binary() {
+    let ws = Workspace::new(BENCH, &network(caliper_testkit::net::free_port()));
+    let dir = ws.path();
+    caliper_testkit::certs::certificates(dir);
+    for (file, cn) in [("user1", "User1"), ("user2", "User2"), ("org2user", "Org2User1")] {
+        caliper_testkit::certs::ca(dir, file, cn);
+    }
+    let read = |f: &str| std::fs::read_to_string(dir.join(f)).unwrap();
+    std::fs::write(ws.file("workload.js"), WORKLOAD).unwrap();
+    let ledger = Ledger::new(vec![
+        ("Org1MSP".into(), read("user1.pem")),
+        ("Org1MSP".into(), read("user2.pem")),
+        ("Org2MSP".into(), read("org2user.pem")),
+    ]);
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let (cert, key) = (read("server.pem"), read("server.key"));
+    let addrs: Vec<_> =
+        (0..2).map(|i| runtime.block_on(fabric_gateway::start(i, ledger.clone(), &cert, &key))).collect();
+    let peer = |i: usize| {
+        format!(
+            "  peer{i}.org1.example.com:\n    url: grpcs://127.0.0.1:{}\n    tlsCACerts: {{ path: ca.pem }}\n    grpcOptions: {{ ssl-target-name-override: localhost, hostnameOverride: localhost }}\n",
+            addrs[i].port()
+        )
+    };
+    let profile = format!(
+        "name: org1\nversion: 1.0.0\nclient: {{ organization: Org1 }}\norganizations:\n  Org1:\n    mspid: Org1MSP\n    peers: [peer0.org1.example.com, peer1.org1.example.com]\npeers:\n{}{}",
+        peer(0),
+        peer(1)
+    );
+    std::fs::write(ws.file("org1.yaml"), profile).unwrap();
+
+    let out = ws.run(&[], Duration::from_secs(90));
+    assert_eq!(code(&out), 0, "{}", show(&out));
+    let results = ws.results();
+    assert_accounted(&results);
+    let round = &rounds(&results)[0];
+    assert_eq!(round["status"], "passed", "{round}");
+    assert_eq!(
+        (round["submitted"].clone(), round["succ"].clone(), round["fail"].clone()),
+        (json!(36), json!(8), json!(28))
+    );
+    assert_eq!(
+        round["failures"],
+        json!({"conflict": 4, "validation": 4, "endorsement": 8, "overloaded": 4, "timeout": 4, "connection": 4}),
+        "{round}"
+    );
+
+    let seen = ledger.seen.lock().unwrap();
+    assert!(seen.refused.is_empty(), "the gateway refused: {:#?}", seen.refused);
+    let calls = |path: &str| seen.calls.iter().filter(|((p, _), _)| p == path).map(|(_, n)| n).sum::<u64>();
+    // Every proposal (endorse or evaluate) carried a correct tx id, creator and signature;
+    // ok, mvcc, policy and slow were submitted and asked for their status.
+    assert_eq!(calls("/gateway.Gateway/Endorse"), 24);
+    assert_eq!(calls("/gateway.Gateway/Evaluate"), 8);
+    assert_eq!(calls("/gateway.Gateway/Submit"), 16);
+    assert_eq!(calls("/gateway.Gateway/CommitStatus"), 16);
+    assert_eq!(seen.tx_ids.len(), 32, "every transaction id is new");
+    // The load went to both gateway peers of Org1.
+    for i in 0..2 {
+        let n: u64 = seen.calls.iter().filter(|((_, p), _)| *p == i).map(|(_, n)| n).sum();
+        assert!(n >= 10, "peer {i} had {n} calls: {:?}", seen.calls);
+    }
+}
+
+#[test]
+fn configuration_mistakes_are_found_before_the_run_with_their_line() {
+    let network = network(1)
+        .replace("mspid: Org2MSP", "mspId: Org2MSP")
+        .replace("path: user2.key", "path: nowhere.key");
+    let ws = Workspace::new(BENCH, &network);
+    caliper_testkit::certs::ca(ws.path(), "user1", "User1");
+    let out = ws.check(&[]);
+    assert_eq!(code(&out), 2, "{}", show(&out));
+    let text = show(&out);
+    assert!(
+        text.contains("network.yaml:16:12: organizations[1].mspId")
+            && text.contains("did you mean \"mspid\""),
+        "{text}"
+    );
+    assert!(
+        text.contains("organizations[0].identities.certificates[1].clientPrivateKey.path")
+            && text.contains("does not point to a file that exists"),
+        "{text}"
+    );
+}
