@@ -52,12 +52,13 @@ class Mix extends WorkloadModuleBase {
 module.exports.createWorkloadModule = () => new Mix();
 "#;
 
-fn network(profile_port_closed: u16) -> String {
+fn network(profile_port_closed: u16, mutual_tls: bool) -> String {
     format!(
         r#"name: gateway-test
 version: "2.0.0"
 caliper:
   blockchain: fabric
+  sutOptions: {{ mutualTls: {mutual_tls} }}
 organizations:
   - mspid: Org1MSP
     identities:
@@ -77,6 +78,7 @@ organizations:
           clientSignedCert: {{ path: org2user.pem }}
     peers:
       - endpoint: 127.0.0.1:{profile_port_closed}
+        tlsCACerts: {{ path: ca.pem }}
 channels:
   - channelName: mychannel
     contracts: [{{ id: simple, contractID: simpleAlias }}]
@@ -86,11 +88,23 @@ channels:
 
 #[test]
 fn every_failure_class_is_counted_through_the_binary() {
-    let ws = Workspace::new(BENCH, &network(caliper_testkit::net::free_port()));
+    run_every_outcome(false);
+}
+
+/// The same with `sutOptions.mutualTls`: the peers require a client certificate, and each
+/// identity's is its own.
+#[test]
+fn mutual_tls_presents_each_identity_as_the_tls_client() {
+    run_every_outcome(true);
+}
+
+fn run_every_outcome(mutual_tls: bool) {
+    let ws = Workspace::new(BENCH, &network(caliper_testkit::net::free_port(), mutual_tls));
     let dir = ws.path();
     caliper_testkit::certs::certificates(dir);
-    for (file, cn) in [("user1", "User1"), ("user2", "User2"), ("org2user", "Org2User1")] {
-        caliper_testkit::certs::ca(dir, file, cn);
+    // The identities are client certificates of the test CA, so they serve as TLS clients too.
+    for file in ["user1", "user2", "org2user"] {
+        caliper_testkit::certs::signed(dir, "ca", file, caliper_testkit::certs::CLIENT_EXT);
     }
     let read = |f: &str| std::fs::read_to_string(dir.join(f)).unwrap();
     std::fs::write(ws.file("workload.js"), WORKLOAD).unwrap();
@@ -101,8 +115,12 @@ fn every_failure_class_is_counted_through_the_binary() {
     ]);
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     let (cert, key) = (read("server.pem"), read("server.key"));
-    let addrs: Vec<_> =
-        (0..2).map(|i| runtime.block_on(fabric_gateway::start(i, ledger.clone(), &cert, &key))).collect();
+    let client_ca = mutual_tls.then(|| read("ca.pem"));
+    let addrs: Vec<_> = (0..2)
+        .map(|i| {
+            runtime.block_on(fabric_gateway::start(i, ledger.clone(), &cert, &key, client_ca.as_deref()))
+        })
+        .collect();
     let peer = |i: usize| {
         format!(
             "  peer{i}.org1.example.com:\n    url: grpcs://127.0.0.1:{}\n    tlsCACerts: {{ path: ca.pem }}\n    grpcOptions: {{ ssl-target-name-override: localhost, hostnameOverride: localhost }}\n",
@@ -151,7 +169,7 @@ fn every_failure_class_is_counted_through_the_binary() {
 
 #[test]
 fn configuration_mistakes_are_found_before_the_run_with_their_line() {
-    let network = network(1)
+    let network = network(1, false)
         .replace("mspid: Org2MSP", "mspId: Org2MSP")
         .replace("path: user2.key", "path: nowhere.key");
     let ws = Workspace::new(BENCH, &network);
@@ -159,8 +177,9 @@ fn configuration_mistakes_are_found_before_the_run_with_their_line() {
     let out = ws.check(&[]);
     assert_eq!(code(&out), 2, "{}", show(&out));
     let text = show(&out);
+    let line = 1 + network.lines().position(|l| l.contains("mspId")).unwrap();
     assert!(
-        text.contains("network.yaml:16:12: organizations[1].mspId")
+        text.contains(&format!("network.yaml:{line}:12: organizations[1].mspId"))
             && text.contains("did you mean \"mspid\""),
         "{text}"
     );

@@ -15,7 +15,8 @@ fn main() {
     let dir = tempfile::tempdir().expect("temp dir");
     caliper_testkit::certs::ca(dir.path(), "user", "User1");
     let read = |f: &str| std::fs::read_to_string(dir.path().join(f)).expect("test identity");
-    let identity = Identity::from_pem("User1", "Org1MSP", &read("user.pem"), &read("user.key")).expect("identity");
+    let identity =
+        Identity::from_pem("User1", "Org1MSP", &read("user.pem"), &read("user.key")).expect("identity");
     let invocation = Invocation {
         channel: "mychannel".into(),
         chaincode: "simple".into(),
@@ -35,11 +36,17 @@ fn main() {
             let signed = propose(&identity, &invocation).expect("propose");
             let mut envelope = Envelope { payload: envelope_payload.clone(), signature: Vec::new() };
             sign_envelope(&identity, &mut envelope).expect("sign");
-            std::hint::black_box(commit_status_request(&identity, &signed.tx_id, "mychannel").expect("commit"));
+            std::hint::black_box(
+                commit_status_request(&identity, &signed.tx_id, "mychannel").expect("commit"),
+            );
         }
         let submit = start.elapsed() / n;
         if round == 1 {
-            eprintln!("signed proposal: {:.1} µs; the three signed messages of a submit: {:.1} µs", proposal.as_secs_f64() * 1e6, submit.as_secs_f64() * 1e6);
+            eprintln!(
+                "signed proposal: {:.1} µs; the three signed messages of a submit: {:.1} µs",
+                proposal.as_secs_f64() * 1e6,
+                submit.as_secs_f64() * 1e6
+            );
         }
     }
 }

@@ -381,14 +381,26 @@ impl Service<http::Request<Body>> for Peer {
 }
 
 /// Starts gateway peer `index` on a free loopback port with TLS (the server certificate and
-/// key PEM); answers its address. It serves until the runtime stops.
-pub async fn start(index: usize, ledger: Arc<Ledger>, cert: &str, key: &str) -> SocketAddr {
+/// key PEM; with `client_ca`, client certificates signed by it are required: mutual TLS);
+/// answers its address. It serves until the runtime stops.
+pub async fn start(
+    index: usize,
+    ledger: Arc<Ledger>,
+    cert: &str,
+    key: &str,
+    client_ca: Option<&str>,
+) -> SocketAddr {
     let incoming = TcpIncoming::bind("127.0.0.1:0".parse().unwrap()).expect("bind a loopback port");
     let addr = incoming.local_addr().unwrap();
-    let server = Server::builder()
-        .tls_config(ServerTlsConfig::new().identity(Identity::from_pem(cert, key)))
-        .expect("server TLS")
-        .serve_with_incoming_shutdown(Peer { index, ledger }, incoming, std::future::pending());
+    let mut tls = ServerTlsConfig::new().identity(Identity::from_pem(cert, key));
+    if let Some(ca) = client_ca {
+        tls = tls.client_ca_root(tonic::transport::Certificate::from_pem(ca));
+    }
+    let server = Server::builder().tls_config(tls).expect("server TLS").serve_with_incoming_shutdown(
+        Peer { index, ledger },
+        incoming,
+        std::future::pending(),
+    );
     tokio::spawn(server);
     addr
 }
