@@ -37,7 +37,8 @@ elif python3 -m venv "$fabric_venv" 2>/dev/null \
     && "$fabric_venv/bin/pip" install -q --disable-pip-version-check "$fabric_protos"; then
     CALIPER_FABRIC_PYTHON="$(cd "$fabric_venv" && pwd)/bin/python"
 else
-    python3 -m pip install -q --user --disable-pip-version-check "$fabric_protos"
+    python3 -m pip install -q --user --disable-pip-version-check "$fabric_protos" \
+        || python3 -m pip install -q --user --disable-pip-version-check --break-system-packages "$fabric_protos"
     CALIPER_FABRIC_PYTHON=$(command -v python3)
 fi
 export CALIPER_FABRIC_PYTHON
