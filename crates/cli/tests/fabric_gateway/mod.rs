@@ -14,12 +14,16 @@
 //! | `evalfail` | Evaluate: Unknown "chaincode response 500" |
 //! | `busy` | Endorse: Unknown "too many requests …, exceeding concurrency limit (500)" |
 //! | `slow` | CommitStatus answers after 3 s |
+//!
+//! Every Endorse and Evaluate can be held for a while (`Ledger::new`'s delay), and each peer
+//! records the most calls it had in flight at once.
 
 use std::collections::{BTreeMap, HashSet};
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -69,12 +73,47 @@ pub struct Ledger {
     identities: Vec<(String, String)>,
     /// What happened.
     pub seen: Mutex<Seen>,
+    /// How long each Endorse and Evaluate is held.
+    delay: Duration,
+    /// Calls in flight now, and the most at once, per peer.
+    in_flight: [AtomicUsize; 2],
+    max_in_flight: [AtomicUsize; 2],
+}
+
+/// Counts one call in flight on a peer while it lives (a call the client gives up on is
+/// dropped by the server, and stops counting).
+struct InFlight<'a>(&'a Ledger, usize);
+
+impl<'a> InFlight<'a> {
+    fn new(ledger: &'a Ledger, peer: usize) -> Self {
+        let now = ledger.in_flight[peer].fetch_add(1, Ordering::SeqCst) + 1;
+        ledger.max_in_flight[peer].fetch_max(now, Ordering::SeqCst);
+        InFlight(ledger, peer)
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.in_flight[self.1].fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 impl Ledger {
-    /// A ledger that accepts the given (mspid, certificate PEM) identities.
-    pub fn new(identities: Vec<(String, String)>) -> Arc<Self> {
-        Arc::new(Ledger { identities, seen: Mutex::new(Seen::default()) })
+    /// A ledger that accepts the given (mspid, certificate PEM) identities, and holds each
+    /// Endorse and Evaluate for `delay`.
+    pub fn new(identities: Vec<(String, String)>, delay: Duration) -> Arc<Self> {
+        Arc::new(Ledger {
+            identities,
+            seen: Mutex::new(Seen::default()),
+            delay,
+            in_flight: Default::default(),
+            max_in_flight: Default::default(),
+        })
+    }
+
+    /// The most calls each peer had in flight at once since the last look.
+    pub fn take_max_in_flight(&self) -> [usize; 2] {
+        [0, 1].map(|i| self.max_in_flight[i].swap(0, Ordering::SeqCst))
     }
 
     fn refuse(&self, what: String) -> Status {
@@ -338,6 +377,11 @@ impl Service<http::Request<Body>> for Peer {
     fn call(&mut self, request: http::Request<Body>) -> Self::Future {
         let (l, i) = (self.ledger.clone(), self.index);
         Box::pin(async move {
+            let _counted = InFlight::new(&l, i);
+            if matches!(request.uri().path(), path::ENDORSE | path::EVALUATE) && !l.delay.is_zero() {
+                tokio::time::sleep(l.delay).await;
+            }
+            let l = l.clone();
             let response = match request.uri().path() {
                 path::EVALUATE => {
                     serve_unary(request, move |r| {
