@@ -166,6 +166,17 @@ fn run_every_outcome(mutual_tls: bool) {
         "{round}"
     );
 
+    // The first failure of each class reaches the log with what the peer said (endorsement
+    // failures come from two kinds, whichever is first; their details are a unit test's).
+    let log = show(&out);
+    for text in [
+        "MVCC_READ_CONFLICT (validation code 11)",
+        "ENDORSEMENT_POLICY_FAILURE (validation code 10)",
+        "Lower caliper-fabric-maxinflight",
+    ] {
+        assert!(log.contains(text), "no {text:?} in the log:\n{log}");
+    }
+
     let seen = ledger.seen.lock().unwrap();
     assert!(seen.refused.is_empty(), "the gateway refused: {:#?}", seen.refused);
     let calls = |path: &str| seen.calls.iter().filter(|((p, _), _)| p == path).map(|(_, n)| n).sum::<u64>();

@@ -59,6 +59,9 @@ pub struct FabricConnector {
     /// The contracts by `contractID`.
     contracts: HashMap<String, ContractSpec>,
     clients: OnceCell<Clients>,
+    /// The failure classes already logged at warn level (later failures of a class go to
+    /// debug, so a storm of conflicts does not flood the log).
+    warned: std::sync::Mutex<std::collections::HashSet<ErrorClass>>,
 }
 
 impl FabricConnector {
@@ -90,6 +93,7 @@ impl FabricConnector {
             default_msp,
             contracts,
             clients: OnceCell::new(),
+            warned: Default::default(),
         }
     }
 
@@ -207,10 +211,16 @@ impl FabricConnector {
                 status.set_success(now_micros());
             }
             Err((class, message)) => {
-                tracing::debug!(
-                    tx = %status.id, function = %request.function, "Failed to perform {} transaction: {message}",
-                    if request.read_only { "query" } else { "submit" }
-                );
+                let kind = if request.read_only { "query" } else { "submit" };
+                let first = self.warned.lock().map(|mut w| w.insert(class)).unwrap_or(false);
+                if first {
+                    tracing::warn!(
+                        tx = %status.id, function = %request.function,
+                        "Failed to perform {kind} transaction ({class}; later {class} failures are logged at debug level): {message}"
+                    );
+                } else {
+                    tracing::debug!(tx = %status.id, function = %request.function, "Failed to perform {kind} transaction ({class}): {message}");
+                }
                 status.result = Some(Value::String(String::new()));
                 status.set_failed(now_micros(), class, message);
             }

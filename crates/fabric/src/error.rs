@@ -69,21 +69,21 @@ fn is_transport(status: &Status) -> bool {
     false
 }
 
-/// The message of a failed call: which call on which peer, the status, each error detail
-/// (Caliper's `Details:` lines), and a hint when the cause is known.
+/// The message of a failed call, on one line (it goes to logs and results): which call on
+/// which peer, the status, each error detail (Caliper's `Details:` lines), and a hint when the
+/// cause is known.
 pub(crate) fn describe(phase: Phase, peer: &str, status: &Status) -> String {
     let mut text =
         format!("{} failed on gateway peer {peer}: {} ({:?})", phase.name(), status.message(), status.code());
     let details = error_details(status);
     if !details.is_empty() {
-        text.push_str("\nDetails:");
-        for d in details {
-            text.push_str(&format!("\n-  {} ({}): {}", d.address, d.msp_id, d.message));
-        }
+        let each: Vec<String> =
+            details.iter().map(|d| format!("{} ({}): {}", d.address, d.msp_id, d.message)).collect();
+        text.push_str(&format!("; details: {}", each.join("; ")));
     }
     if classify(phase, status) == ErrorClass::Overloaded {
         text.push_str(
-            "\nThe gateway peer refused the call: it had more calls in flight than its peer.limits.concurrency.gatewayService admits. Lower caliper-fabric-maxinflight to that limit (shared by all workers and clients of the peer), or raise the limit in the peer's core.yaml.",
+            ". The gateway peer refused the call: it had more calls in flight than its peer.limits.concurrency.gatewayService admits. Lower caliper-fabric-maxinflight to that limit (shared by all workers and clients of the peer), or raise the limit in the peer's core.yaml.",
         );
     }
     text
@@ -159,6 +159,6 @@ mod tests {
         };
         let status = Status::with_details(Code::Aborted, "failed to endorse", rpc.encode_to_vec().into());
         let text = describe(Phase::Endorse, "peer0", &status);
-        assert!(text.contains("\nDetails:\n-  peer1:7051 (Org2MSP): chaincode said no"), "{text}");
+        assert!(text.ends_with("(Aborted); details: peer1:7051 (Org2MSP): chaincode said no"), "{text}");
     }
 }
