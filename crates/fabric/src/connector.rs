@@ -131,21 +131,38 @@ impl FabricConnector {
     }
 
     /// The invoker of a request: `invokerIdentity` of `invokerMspId` (default: the first
-    /// organisation), or that organisation's first identity.
+    /// organisation), or that organisation's first identity. Without `invokerMspId`, Caliper's
+    /// alias of another organisation's identity, `_<mspid>_<name>`, names it too.
     fn invoker(&self, request: &Request) -> Result<&Invoker, String> {
-        let msp = request.invoker_msp.as_deref().unwrap_or(&self.default_msp);
-        let not_found = || {
+        let not_found = |msp: &str| {
             format!(
                 "No contracts for invokerIdentity {} in {msp} found. Identity and/or MspId does not exist",
                 request.invoker.as_deref().unwrap_or("(default)")
             )
         };
-        let org = self.orgs.get(msp).ok_or_else(not_found)?;
-        let index = match &request.invoker {
-            Some(name) => *org.by_name.get(name).ok_or_else(not_found)?,
+        let (msp, name) = match (&request.invoker_msp, &request.invoker) {
+            (Some(msp), name) => (msp.as_str(), name.as_deref()),
+            (None, Some(name)) => {
+                self.alias(name).unwrap_or((self.default_msp.as_str(), Some(name.as_str())))
+            }
+            (None, None) => (self.default_msp.as_str(), None),
+        };
+        let org = self.orgs.get(msp).ok_or_else(|| not_found(msp))?;
+        let index = match name {
+            Some(name) => *org.by_name.get(name).ok_or_else(|| not_found(msp))?,
             None => org.default,
         };
-        self.invokers.get(index).ok_or_else(not_found)
+        self.invokers.get(index).ok_or_else(|| not_found(msp))
+    }
+
+    /// The organisation and name of Caliper's alias `_<mspid>_<name>` of an identity of an
+    /// organisation after the first.
+    fn alias<'a>(&'a self, alias: &'a str) -> Option<(&'a str, Option<&'a str>)> {
+        let rest = alias.strip_prefix('_')?;
+        self.config.orgs.iter().skip(1).find_map(|org| {
+            let name = rest.strip_prefix(org.mspid.as_str())?.strip_prefix('_')?;
+            org.identities.iter().any(|i| i.name() == name).then_some((org.mspid.as_str(), Some(name)))
+        })
     }
 
     /// The channel and chaincode of a request: `contractId` is a `contractID` of the
@@ -400,5 +417,75 @@ impl Connector for FabricConnector {
     async fn send_single_request(&self, request: Value) -> Result<TxStatus, ConnectorError> {
         let request = Request::parse(request).map_err(ConnectorError::InvalidRequest)?;
         self.send(request).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use caliper_core::config::NetworkConfig;
+    use caliper_core::connector::{Connector, ConnectorInit, NullSink};
+    use caliper_core::settings::Settings;
+    use serde_json::{Value, json};
+
+    use super::FabricConnector;
+    use crate::config::FabricConfig;
+    use crate::request::Request;
+    use crate::settings::FabricSettings;
+
+    fn connector(dir: &std::path::Path) -> FabricConnector {
+        let raw = crate::config::tests::network(dir);
+        let config = FabricConfig::from_network(&raw, dir).unwrap();
+        let init = ConnectorInit {
+            worker_index: 0,
+            network: Arc::new(NetworkConfig { raw, ..Default::default() }),
+            settings: Arc::new(Settings::default()),
+            sink: Arc::new(NullSink),
+        };
+        let settings =
+            FabricSettings { call_timeout: std::time::Duration::from_secs(60), max_in_flight: 500 };
+        FabricConnector::new(&init, config, settings)
+    }
+
+    fn request(value: Value) -> Request {
+        let mut base = json!({"contractId": "simpleAlias", "contractFunction": "f"});
+        base.as_object_mut().unwrap().extend(value.as_object().unwrap().clone());
+        Request::parse(base).unwrap()
+    }
+
+    #[tokio::test]
+    async fn invokers_contracts_and_in_flight_shares_resolve_as_in_caliper() {
+        let dir = tempfile::tempdir().unwrap();
+        crate::config::tests::identities(dir.path());
+        let c = connector(dir.path());
+        let who = |v: Value| c.invoker(&request(v)).map(|i| i.identity.mspid().to_string());
+        assert_eq!(who(json!({})).unwrap(), "Org1MSP");
+        assert_eq!(who(json!({"invokerIdentity": "User1", "invokerMspId": "Org2MSP"})).unwrap(), "Org2MSP");
+        assert_eq!(who(json!({"invokerIdentity": "_Org2MSP_User1"})).unwrap(), "Org2MSP", "Caliper's alias");
+        assert_eq!(who(json!({"invokerMspId": "Org2MSP"})).unwrap(), "Org2MSP");
+        assert_eq!(
+            who(json!({"invokerIdentity": "Nobody"})).unwrap_err(),
+            "No contracts for invokerIdentity Nobody in Org1MSP found. Identity and/or MspId does not exist"
+        );
+        assert!(who(json!({"invokerMspId": "Org9MSP"})).is_err());
+
+        assert_eq!(c.contract(&request(json!({}))).unwrap(), ("mychannel", "simple"));
+        assert_eq!(
+            c.contract(&request(json!({"contractId": "simple", "channel": "mychannel"}))).unwrap(),
+            ("mychannel", "simple")
+        );
+        assert_eq!(
+            c.contract(&request(json!({"contractId": "simple"}))).unwrap_err(),
+            "Could not find details for contract ID simple"
+        );
+        assert_eq!(
+            c.contract(&request(json!({"channel": "other"}))).unwrap_err(),
+            "Unable to find specified contract simpleAlias on channel other!"
+        );
+
+        // The peer's limit of 500 is shared out among the workers.
+        let args = c.prepare_worker_arguments(3).await.unwrap();
+        assert_eq!(args, vec![json!({"maxInFlightPerPeer": 167}); 3]);
     }
 }

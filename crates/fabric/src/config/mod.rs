@@ -450,4 +450,4 @@ pub(crate) fn pem(c: &mut Checker<'_>, path: &str, value: &Value, what: &str) ->
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use super::FabricConfig;
 
 /// Two identities made by openssl in `dir`: `user1.{pem,key}` and `user2.{pem,key}`.
-fn identities(dir: &Path) {
+pub(crate) fn identities(dir: &Path) {
     caliper_testkit::certs::ca(dir, "user1", "User1");
     caliper_testkit::certs::ca(dir, "user2", "User2");
     caliper_testkit::certs::ca(dir, "tlsca", "tlsca");
@@ -17,7 +17,7 @@ fn read(dir: &Path, name: &str) -> String {
     std::fs::read_to_string(dir.join(name)).unwrap()
 }
 
-fn network(dir: &Path) -> Value {
+pub(crate) fn network(dir: &Path) -> Value {
     std::fs::write(
         dir.join("org1.yaml"),
         "name: test-network-org1\nversion: 1.0.0\nclient: {organization: Org1}\norganizations:\n  Org1:\n    mspid: Org1MSP\n    peers: [peer0.org1.example.com, peer1.org1.example.com]\npeers:\n  peer0.org1.example.com:\n    url: grpcs://localhost:7051\n    tlsCACerts: {path: tlsca.pem}\n    grpcOptions: {ssl-target-name-override: peer0.org1.example.com, hostnameOverride: peer0.org1.example.com}\n  peer1.org1.example.com:\n    url: grpc://127.0.0.1:8051\n",
