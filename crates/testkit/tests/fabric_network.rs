@@ -114,3 +114,39 @@ fn two_orgs_endorse_together_and_a_killed_peer_comes_back() {
         );
     }
 }
+
+#[test]
+fn mutual_tls_network_takes_clients_with_certificates() {
+    let Some(all) = binaries() else { return };
+    for bins in &all {
+        let net = start(bins, Options { mutual_tls: true, ..Options::default() });
+        assert!(net.mutual_tls());
+        net.invoke(&["open", "erin", "10"]).unwrap();
+        assert_eq!(net.query(0, &["query", "erin"]).unwrap(), "10");
+        // A client without a certificate is turned away by the peer.
+        let user = net.user(0);
+        let peer = &net.peers()[0];
+        let out = std::process::Command::new(bins.bin("peer"))
+            .args([
+                "chaincode",
+                "query",
+                "-C",
+                "mychannel",
+                "-n",
+                "simple",
+                "-c",
+                r#"{"Args":["query","erin"]}"#,
+            ])
+            .env("FABRIC_CFG_PATH", net.dir().join("peers").join(&peer.name))
+            .env("CORE_PEER_LOCALMSPID", &user.msp_id)
+            .env("CORE_PEER_MSPCONFIGPATH", &user.msp_dir)
+            .env("CORE_PEER_ADDRESS", &peer.endpoint)
+            .env("CORE_PEER_TLS_ENABLED", "true")
+            .env("CORE_PEER_TLS_ROOTCERT_FILE", &peer.tls_ca)
+            .env("CORE_PEER_TLS_CLIENTAUTHREQUIRED", "false")
+            .env("CORE_PEER_CLIENT_CONNTIMEOUT", "2s")
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "a query without a client certificate was answered");
+    }
+}

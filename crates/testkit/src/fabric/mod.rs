@@ -608,7 +608,7 @@ fn generate(bins: &FabricBinaries, options: &Options, layout: &Layout) -> Result
     Ok(())
 }
 
-/// Starts the orderer and waits until it is healthy.
+/// Starts the orderer and waits until it serves.
 fn start_orderer(bins: &FabricBinaries, options: &Options, layout: &Layout) -> Result<Node, String> {
     let home = layout.root.join("orderer");
     write(&home.join("orderer.yaml"), &config::orderer_yaml(layout, options.mutual_tls, bins.major()))?;
@@ -623,8 +623,10 @@ fn start_orderer(bins: &FabricBinaries, options: &Options, layout: &Layout) -> R
         cwd: home,
         log: layout.root.join("logs/orderer.log"),
     })?;
-    let ops = layout.orderer.operations_port;
-    node.wait_until("healthy", START_TIMEOUT, || healthy(ops))?;
+    // The operations server answers before the admin and client listeners are up.
+    let o = &layout.orderer;
+    let (ops, admin, port) = (o.operations_port, o.admin_port, o.port);
+    node.wait_until("serving", START_TIMEOUT, || healthy(ops) && listening(admin) && listening(port))?;
     Ok(node)
 }
 
