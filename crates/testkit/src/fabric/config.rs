@@ -171,7 +171,9 @@ fn peer_tls_cas(layout: &Layout) -> String {
 }
 
 /// A peer's `core.yaml`: every listener on its loopback port, the gateway on, TLS on (client
-/// certificates when `mutual_tls`), no Docker (chaincode runs as a service, through the
+/// certificates when `mutual_tls`), gossip's alive and state messages, its membership report
+/// and its reconnections every second (what the gateway's discovery knows of the other peers
+/// and their chaincodes comes from them), no Docker (chaincode runs as a service, through the
 /// harness's external builder in `builder`), LevelDB state, Prometheus metrics on the
 /// operations port, the gateway's concurrency limit `gateway_limit`.
 pub fn core_yaml(
@@ -206,7 +208,7 @@ pub fn core_yaml(
     bootstrap: 127.0.0.1:{bootstrap}
     useLeaderElection: false
     orgLeader: true
-    membershipTrackerInterval: 5s
+    membershipTrackerInterval: 1s
     endpoint: 127.0.0.1:{port}
     externalEndpoint: 127.0.0.1:{port}
     maxBlockCountToStore: 10
@@ -216,8 +218,8 @@ pub fn core_yaml(
     propagatePeerNum: 3
     pullInterval: 4s
     pullPeerNum: 3
-    requestStateInfoInterval: 4s
-    publishStateInfoInterval: 4s
+    requestStateInfoInterval: 1s
+    publishStateInfoInterval: 1s
     publishCertPeriod: 10s
     skipBlockVerification: false
     dialTimeout: 3s
@@ -227,9 +229,9 @@ pub fn core_yaml(
     digestWaitTime: 1s
     requestWaitTime: 1500ms
     responseWaitTime: 2s
-    aliveTimeInterval: 5s
+    aliveTimeInterval: 1s
     aliveExpirationTimeout: 25s
-    reconnectInterval: 25s
+    reconnectInterval: 1s
     maxConnectionAttempts: 120
     msgExpirationFactor: 20
     election: {{startupGracePeriod: 15s, membershipSampleInterval: 1s, leaderAliveThreshold: 10s, leaderElectionDuration: 5s}}

@@ -309,15 +309,16 @@ impl FabricNetwork {
         }
     }
 
-    /// Starts a killed peer again on the same ports and ledger, and waits until it is healthy
-    /// and its chaincode answers.
+    /// Starts a killed peer again on the same ports and ledger, and waits until it is healthy,
+    /// its chaincode answers, and every peer's gossip sees it again.
     pub fn restart_peer(&mut self, peer: usize) -> Result<(), String> {
         let p = self.layout.peers.get(peer).ok_or_else(|| format!("there is no peer {peer}"))?;
         let (ops, port) = (p.operations_port, p.port);
         let node = &mut self.peers[peer];
         node.restart()?;
         node.wait_until("serving", START_TIMEOUT, || peer_up(ops, port))?;
-        self.wait_chaincode(peer)
+        self.wait_chaincode(peer)?;
+        self.wait_membership()
     }
 
     /// Whether peer `peer`'s process is alive.
@@ -567,6 +568,26 @@ impl FabricNetwork {
         for peer in 0..self.peers.len() {
             self.wait_chaincode(peer)?;
         }
+        self.wait_membership()
+    }
+
+    /// Waits until every peer's gossip knows every other peer on the channel: the gateway
+    /// plans endorsements from that view, so before it a client's submit fails with "no
+    /// combination of peers can be derived which satisfy the endorsement policy".
+    fn wait_membership(&mut self) -> Result<(), String> {
+        let others = self.layout.peers.len() - 1;
+        if others == 0 {
+            return Ok(());
+        }
+        let known = format!("gossip_membership_total_peers_known{{channel=\"{CHANNEL}\"}} {others}\n");
+        for (node, peer) in self.peers.iter_mut().zip(&self.layout.peers) {
+            let ops = peer.operations_port;
+            node.wait_until("aware of every other peer", START_TIMEOUT, || {
+                http_get(ops, "/metrics").is_some_and(|(_, body)| body.contains(&known))
+            })?;
+        }
+        // The peers publish their installed chaincodes every second; discovery needs that too.
+        std::thread::sleep(Duration::from_millis(1500));
         Ok(())
     }
 
