@@ -1,7 +1,8 @@
 //! The Fabric harness against real Fabric binaries (opt-in: `CALIPER_FABRIC_BIN` names their
 //! folders, one per version; without it the tests say why and pass): the network starts, and
 //! Fabric's own `peer` CLI opens, queries and transfers through the chaincode, sees a
-//! chaincode error, and finds a killed peer serving again after its restart.
+//! chaincode error and MVCC conflicts, and finds a killed peer serving again after its
+//! restart, with one org, two orgs, two peers of one org, and mutual TLS.
 
 use std::time::Instant;
 
@@ -14,6 +15,18 @@ fn binaries() -> Option<Vec<FabricBinaries>> {
         Err(why) => {
             eprintln!("skipped: {why}");
             None
+        }
+    }
+}
+
+/// The first success of `f` within 10 s (a peer that did not endorse commits a moment later).
+fn eventually(f: impl Fn() -> Result<String, String>) -> String {
+    let deadline = Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        match f() {
+            Ok(out) => return out,
+            Err(e) if Instant::now() > deadline => panic!("{e}"),
+            Err(_) => std::thread::sleep(std::time::Duration::from_millis(200)),
         }
     }
 }
@@ -148,5 +161,28 @@ fn mutual_tls_network_takes_clients_with_certificates() {
             .output()
             .unwrap();
         assert!(!out.status.success(), "a query without a client certificate was answered");
+    }
+}
+
+#[test]
+fn two_peers_of_one_org_serve_one_ledger_and_survive_each_other() {
+    let Some(all) = binaries() else { return };
+    for bins in &all {
+        let mut net = start(bins, Options { peers_per_org: 2, ..Options::default() });
+        let peers = net.peers();
+        assert_eq!(peers.len(), 2);
+        assert_eq!((peers[0].msp_id.as_str(), peers[1].msp_id.as_str()), ("Org1MSP", "Org1MSP"));
+        assert_eq!(peers[1].name, "peer1.org1.example.com");
+        net.invoke(&["open", "frank", "70"]).unwrap();
+        // The invoke waited for peer0's commit; peer1 gets the block from the orderer too.
+        assert_eq!(eventually(|| net.query(1, &["query", "frank"])), "70");
+
+        net.kill_peer(1);
+        assert!(net.query(1, &["query", "frank"]).is_err());
+        net.invoke(&["transfer", "frank", "frank", "5"]).unwrap();
+        assert_eq!(net.query(0, &["query", "frank"]).unwrap(), "70");
+        net.restart_peer(1).unwrap();
+        net.invoke(&["open", "grace", "3"]).unwrap();
+        assert_eq!(eventually(|| net.query(1, &["query", "grace"])), "3");
     }
 }
