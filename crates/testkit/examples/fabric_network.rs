@@ -5,7 +5,7 @@
 //! ```text
 //! CALIPER_FABRIC_BIN=/path/to/fabric/bin cargo run -p caliper-testkit --example fabric_network -- \
 //!     [--orgs N] [--peers-per-org N] [--mutual-tls] [--batch-timeout-ms MS] \
-//!     [--gateway-concurrency N] [--profile] [--config PATH]
+//!     [--gateway-concurrency N] [--logging-spec SPEC] [--profile] [--config PATH]
 //! ```
 //!
 //! `--config` defaults to `examples/fabric-simple/networks/harness.yaml`; `--profile` writes
@@ -40,6 +40,7 @@ fn main() -> Result<(), String> {
                 options.batch_timeout = Duration::from_millis(number(&value(&arg)?)? as u64)
             }
             "--gateway-concurrency" => options.gateway_concurrency = number(&value(&arg)?)? as u32,
+            "--logging-spec" => options.logging_spec = value(&arg)?,
             "--profile" => style = ConfigStyle::ConnectionProfile,
             "--config" => config = PathBuf::from(value("--config")?),
             other => {
