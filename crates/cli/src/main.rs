@@ -18,6 +18,8 @@ fn main() {
         args::Command::Launch { role: args::Role::Worker(s) } => commands::launch_worker::run(s.settings),
         args::Command::Check(c) => commands::check::run(c.settings.settings, c.output),
         args::Command::Compare(c) => commands::compare::run(&c),
+        args::Command::Bind(s) => commands::bind::run_bind(s.settings),
+        args::Command::Unbind(s) => commands::bind::run_unbind(s.settings),
     };
     std::process::exit(code);
 }

@@ -27,6 +27,10 @@ pub fn run(args: Vec<String>) -> i32 {
         Ok(s) => s,
         Err(unloaded) => return unloaded.code(),
     };
+    // Caliper binds first when caliper-bind-sut is set; the workers it forks do not.
+    if let Err(code) = super::bind::before_launch(&settings, &args) {
+        return code;
+    }
     let validate::Validated { plan, network, timings, method, monitors } =
         match validate::workspace(&settings) {
             Ok(v) => v,

@@ -16,7 +16,7 @@ use crate::registry;
 
 /// Runs the worker; returns the exit code.
 pub fn run(args: Vec<String>) -> i32 {
-    let settings = match setup::settings(args, LogStyle::ForkedWorker) {
+    let settings = match setup::settings(args.clone(), LogStyle::ForkedWorker) {
         Ok(s) => s,
         Err(unloaded) => return unloaded.code(),
     };
@@ -27,6 +27,13 @@ pub fn run(args: Vec<String>) -> i32 {
             return exit::CONFIG;
         }
     };
+    // A worker started by hand binds first, as Caliper's; one forked by its manager does not
+    // (the manager has bound).
+    if matches!(method, Method::Mqtt { remote: true, .. })
+        && let Err(code) = super::bind::before_launch(&settings, &args)
+    {
+        return code;
+    }
     let network = match setup::network(&settings) {
         Ok(n) => n,
         Err(code) => return code,
