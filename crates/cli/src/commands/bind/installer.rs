@@ -107,7 +107,11 @@ pub fn steps(job: &Job<'_>) -> Vec<Step> {
         }
         Installer::Pip => {
             let venv = venv(job.workspace);
-            let python = venv.join("bin").join("python");
+            let python = if cfg!(windows) {
+                venv.join("Scripts").join("python.exe")
+            } else {
+                venv.join("bin").join("python")
+            };
             let mut steps = Vec::new();
             if bind && !python.exists() {
                 let create = vec!["-m".to_string(), "venv".to_string(), venv.to_string_lossy().into_owned()];
