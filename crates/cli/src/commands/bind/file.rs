@@ -219,15 +219,7 @@ impl BindingFile {
 
     /// The entry of `sut:sdk`; an error lists what the file knows.
     pub fn find(&self, sut: &str, sdk: &str) -> Result<&Sdk, LookupError> {
-        let Some(found) = self.suts.iter().find(|s| s.name == sut) else {
-            let names = self.suts.iter().map(|s| s.name.as_str());
-            return Err(LookupError::Sut {
-                sut: sut.to_string(),
-                origin: self.origin.clone(),
-                suggestion: suggestion(sut, names.clone()),
-                known: names.collect::<Vec<_>>().join(", "),
-            });
-        };
+        let found = self.sut(sut)?;
         found.sdks.iter().find(|s| s.key == sdk).ok_or_else(|| {
             let keys = found.sdks.iter().map(|s| s.key.as_str());
             LookupError::Sdk {
@@ -240,9 +232,17 @@ impl BindingFile {
         })
     }
 
-    /// The sut `name`, when the file has it.
-    pub fn sut(&self, name: &str) -> Option<&Sut> {
-        self.suts.iter().find(|s| s.name == name)
+    /// The sut `name`; an error lists the file's suts.
+    pub fn sut(&self, name: &str) -> Result<&Sut, LookupError> {
+        self.suts.iter().find(|s| s.name == name).ok_or_else(|| {
+            let names = self.suts.iter().map(|s| s.name.as_str());
+            LookupError::Sut {
+                sut: name.to_string(),
+                origin: self.origin.clone(),
+                suggestion: suggestion(name, names.clone()),
+                known: names.collect::<Vec<_>>().join(", "),
+            }
+        })
     }
 }
 

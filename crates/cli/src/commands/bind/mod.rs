@@ -208,19 +208,17 @@ fn options(settings: &Settings, args: &[String]) -> Result<Options, BindError> {
     let workspace = settings.workspace().to_path_buf();
     // npm runs in the workspace unless told otherwise: that is where the Node sidecar resolves
     // packages. `caliper-bind-cwd` is relative to the current directory, as in Caliper.
-    let npm_cwd = match settings.is_set(keys::BIND_CWD) {
-        true => {
-            let cwd = settings.get_str(keys::BIND_CWD).map_err(config_error)?;
-            std::env::current_dir().map_or_else(|_| PathBuf::from(cwd), |here| here.join(cwd))
-        }
-        false => workspace.clone(),
+    let npm_cwd = if settings.is_set(keys::BIND_CWD) {
+        let cwd = settings.get_str(keys::BIND_CWD).map_err(config_error)?;
+        std::env::current_dir().map_or_else(|_| PathBuf::from(cwd), |here| here.join(cwd))
+    } else {
+        workspace.clone()
     };
-    let file = match settings.is_set(keys::BIND_FILE) {
-        true => {
-            let path = settings.required_path(keys::BIND_FILE).map_err(config_error)?;
-            BindingFile::load(&path, settings.source(keys::BIND_FILE).cloned()).map_err(config_error)?
-        }
-        false => BindingFile::builtin().map_err(config_error)?,
+    let file = if settings.is_set(keys::BIND_FILE) {
+        let path = settings.required_path(keys::BIND_FILE).map_err(config_error)?;
+        BindingFile::load(&path, settings.source(keys::BIND_FILE).cloned()).map_err(config_error)?
+    } else {
+        BindingFile::builtin().map_err(config_error)?
     };
     let dry_run = settings.get_bool(keys::BIND_DRYRUN).map_err(config_error)?;
     Ok(Options { sut, sdk, args, npm_cwd, file, dry_run, workspace })
@@ -385,11 +383,7 @@ fn not_bound(o: &Options, record: &Record, spec: &str) -> Result<(), BindError> 
             }
         }
         None => {
-            let Some(sut) = o.file.sut(&o.sut) else {
-                return Err(config_error(
-                    o.file.find(&o.sut, "latest").err().map_or_else(String::new, |e| e.to_string()),
-                ));
-            };
+            let sut = o.file.sut(&o.sut).map_err(config_error)?;
             if let Some(sdk) =
                 sut.sdks.first().filter(|_| sut.sdks.iter().all(|s| s.installer == Installer::None))
             {
