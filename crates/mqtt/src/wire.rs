@@ -18,7 +18,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 
 use serde::{Deserialize, Serialize};
 
-use crate::message::{ALL, Envelope, Message};
+use caliper_core::message::{ALL, Envelope, Message};
 
 /// The topics of one run.
 #[derive(Debug, Clone)]

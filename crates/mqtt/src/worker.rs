@@ -13,11 +13,11 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
-use super::conn::{Conn, Session, serve};
-use super::wire::{self, Presence, State, Topic};
-use crate::message::{Envelope, Message};
-use crate::messenger::mqtt::Ending;
-use crate::stats::RoundStats;
+use crate::conn::{Conn, Session, serve};
+use crate::wire::{self, Presence, State, Topic};
+use caliper_core::message::{Envelope, Message};
+use crate::Ending;
+use caliper_core::stats::RoundStats;
 
 /// A worker's session state.
 pub struct WorkerSession {
