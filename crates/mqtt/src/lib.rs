@@ -27,8 +27,8 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 pub use config::{MAX_MESSAGE, MqttConfig, MqttConfigError};
-pub use messenger::MqttMessenger;
 use conn::{Conn, ConnectFailure};
+pub use messenger::MqttMessenger;
 use wire::{Presence, State, Topics};
 
 use caliper_core::messenger::{

@@ -144,7 +144,7 @@ impl Session for ManagerSession {
                 self.state = State::Running;
                 self.publish_status();
             }
-            Message::Register {} => self.last_register = Some(env.clone()),
+            Message::Register { .. } => self.last_register = Some(env.clone()),
             _ => {}
         }
         let topics: Vec<String> = if env.recipients.iter().any(|r| r == ALL) {

@@ -49,7 +49,8 @@ impl Transport for MqttTransport {
     }
 
     fn describe(&self) -> String {
-        let whose = if self.remote { "remote workers, started elsewhere" } else { "workers forked by the manager" };
+        let whose =
+            if self.remote { "remote workers, started elsewhere" } else { "workers forked by the manager" };
         format!("mqtt messenger through {} ({whose})", self.config.address())
     }
 

@@ -64,8 +64,7 @@ pub fn run(args: Vec<String>, registries: &Registries) -> i32 {
         None => None,
     };
     let run = Run { plan, network, timings, transport, monitors };
-    let outcome =
-        runtime.block_on(execute(settings.clone(), run, args, endpoint.as_ref(), registries));
+    let outcome = runtime.block_on(execute(settings.clone(), run, args, endpoint.as_ref(), registries));
     report(&settings, &outcome);
     if let Some(endpoint) = endpoint {
         runtime.block_on(endpoint.stop());

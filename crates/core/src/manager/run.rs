@@ -123,7 +123,15 @@ impl Manager<'_> {
             .await?
             .map_err(|e| format!("prepareWorkerArguments failed: {e}"))?;
         let (link, transport) = self.connect(plan.workers).await?;
-        let result = match Workers::join(link, plan.workers, self.timings.join, &self.interrupt).await {
+        let result = match Workers::join(
+            link,
+            plan.workers,
+            &self.network.blockchain,
+            self.timings.join,
+            &self.interrupt,
+        )
+        .await
+        {
             Ok(mut workers) => {
                 let r = self.rounds(plan, &mut workers, &args, outcome).await;
                 workers.broadcast(Message::Exit {});

@@ -16,9 +16,11 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use super::framing::{encode, read_envelopes, read_sized_envelopes, write_lines};
-use super::{Inbound, ManagerLink, ManagerSide, Messenger, MessengerError, Traffic, Transport, WorkerLink, WorkerSide};
-use crate::settings::{Settings, keys};
+use super::{
+    Inbound, ManagerLink, ManagerSide, Messenger, MessengerError, Traffic, Transport, WorkerLink, WorkerSide,
+};
 use crate::message::{ALL, Envelope, Message};
+use crate::settings::{Settings, keys};
 
 /// How to start one worker process: normally this binary with `launch worker` and the
 /// manager's own `--caliper-*` arguments.
