@@ -118,7 +118,7 @@ fn my_caliper_runs_the_example_benchmark_with_two_local_workers() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let results: Value =
         serde_json::from_slice(&std::fs::read(ws.path().join("results.json")).unwrap()).unwrap();
-    assert_eq!(results["blockchain"], "http", "{results:#}");
+    assert_eq!(results["run"]["blockchain"], "http", "{results:#}");
     let rounds = results["rounds"].as_array().unwrap();
     let figures: Vec<(&str, &str, u64, u64)> = rounds
         .iter()

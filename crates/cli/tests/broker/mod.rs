@@ -1,11 +1,8 @@
-//! The mqtt settings and remote workers of the MQTT tests, with caliper-testkit's mosquitto
-//! harness.
+//! The mqtt settings and remote workers of the MQTT tests (the broker is caliper-testkit's
+//! mosquitto harness).
 #![allow(dead_code)]
 
 use std::process::{Child, Command, Stdio};
-
-pub use caliper_testkit::mosquitto::{Broker, raw_publish};
-pub use caliper_testkit::net::free_port;
 
 /// The settings of the mqtt messenger, as flags.
 pub fn mqtt(address: &str, extra: &[&str]) -> Vec<String> {
