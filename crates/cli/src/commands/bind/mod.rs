@@ -22,6 +22,7 @@ use self::record::{Binding, Record};
 use super::setup;
 use crate::exit;
 use crate::logging::LogStyle;
+use crate::registry::Registries;
 
 /// The settings of bind, each of which may be given at most once on the command line.
 const SINGLETONS: &[&str] =
@@ -102,24 +103,26 @@ struct Options {
     dry_run: bool,
     /// The workspace.
     workspace: PathBuf,
+    /// The names of the binary's Rust connectors (`ethereum`, `sim`, a user's own).
+    builtins: Vec<&'static str>,
 }
 
 /// `caliper bind`: returns the exit code.
-pub fn run_bind(args: Vec<String>) -> i32 {
-    run(args, Direction::Bind)
+pub fn run_bind(args: Vec<String>, registries: &Registries) -> i32 {
+    run(args, Direction::Bind, registries)
 }
 
 /// `caliper unbind`: returns the exit code.
-pub fn run_unbind(args: Vec<String>) -> i32 {
-    run(args, Direction::Unbind)
+pub fn run_unbind(args: Vec<String>, registries: &Registries) -> i32 {
+    run(args, Direction::Unbind, registries)
 }
 
-fn run(args: Vec<String>, direction: Direction) -> i32 {
+fn run(args: Vec<String>, direction: Direction, registries: &Registries) -> i32 {
     let settings = match setup::settings(args.clone(), LogStyle::Person) {
         Ok(s) => s,
         Err(unloaded) => return unloaded.code(),
     };
-    let outcome = options(&settings, &args).and_then(|o| match direction {
+    let outcome = options(&settings, &args, registries).and_then(|o| match direction {
         Direction::Bind => bind(&o),
         Direction::Unbind => unbind(&o),
     });
@@ -134,11 +137,11 @@ fn run(args: Vec<String>, direction: Direction) -> i32 {
 
 /// What `launch manager` (and a worker started by hand) does first when `caliper-bind-sut`
 /// is set, as Caliper does; `Err` holds the exit code.
-pub fn before_launch(settings: &Settings, args: &[String]) -> Result<(), i32> {
+pub fn before_launch(settings: &Settings, args: &[String], registries: &Registries) -> Result<(), i32> {
     if !settings.is_set(keys::BIND_SUT) {
         return Ok(());
     }
-    options(settings, args).and_then(|o| bind(&o)).map_err(|e| {
+    options(settings, args, registries).and_then(|o| bind(&o)).map_err(|e| {
         tracing::error!("caliper-bind-sut is set, and binding failed: {e}");
         e.code()
     })
@@ -162,7 +165,7 @@ fn config_error(e: impl std::fmt::Display) -> BindError {
     BindError::Config(e.to_string())
 }
 
-fn options(settings: &Settings, args: &[String]) -> Result<Options, BindError> {
+fn options(settings: &Settings, args: &[String], registries: &Registries) -> Result<Options, BindError> {
     let repeated = repeated_flags(args);
     if !repeated.is_empty() {
         return Err(BindError::Config(format!("{} may be given only once", repeated.join(", "))));
@@ -221,7 +224,8 @@ fn options(settings: &Settings, args: &[String]) -> Result<Options, BindError> {
         BindingFile::builtin().map_err(config_error)?
     };
     let dry_run = settings.get_bool(keys::BIND_DRYRUN).map_err(config_error)?;
-    Ok(Options { sut, sdk, args, npm_cwd, file, dry_run, workspace })
+    let builtins = registries.connectors.names();
+    Ok(Options { sut, sdk, args, npm_cwd, file, dry_run, workspace, builtins })
 }
 
 fn is_flag(source: &caliper_core::settings::Source) -> bool {
@@ -229,10 +233,10 @@ fn is_flag(source: &caliper_core::settings::Source) -> bool {
 }
 
 /// What a `none` entry says: the Rust connectors of this binary by name.
-fn nothing_to_do(sut: &str, sdk: &Sdk, verb: &str) -> String {
-    let builtins = crate::registry::connectors();
+fn nothing_to_do(o: &Options, sdk: &Sdk, verb: &str) -> String {
+    let sut = &o.sut;
     match &sdk.connector {
-        Some(name) if builtins.names().contains(&name.as_str()) => {
+        Some(name) if o.builtins.contains(&name.as_str()) => {
             format!("built-in Rust connector {name}: nothing to {verb}")
         }
         _ => format!("{sut}:{}: installer none, nothing to {verb}", sdk.key),
@@ -253,7 +257,7 @@ fn bind(o: &Options) -> Result<(), BindError> {
         requirement.check(&spec)?;
     }
     if sdk.installer == Installer::None {
-        tracing::info!("{}", nothing_to_do(&o.sut, sdk, "install"));
+        tracing::info!("{}", nothing_to_do(o, sdk, "install"));
         return Ok(());
     }
     let (setting_args, env) = match (sdk.settings.is_empty(), sdk.installer.runtime()) {
@@ -378,7 +382,7 @@ fn not_bound(o: &Options, record: &Record, spec: &str) -> Result<(), BindError> 
         Some(sdk_key) => {
             let sdk = o.file.find(&o.sut, sdk_key).map_err(config_error)?;
             if sdk.installer == Installer::None {
-                tracing::info!("{}", nothing_to_do(&o.sut, sdk, "uninstall"));
+                tracing::info!("{}", nothing_to_do(o, sdk, "uninstall"));
                 return Ok(());
             }
         }
@@ -387,7 +391,7 @@ fn not_bound(o: &Options, record: &Record, spec: &str) -> Result<(), BindError> 
             if let Some(sdk) =
                 sut.sdks.first().filter(|_| sut.sdks.iter().all(|s| s.installer == Installer::None))
             {
-                tracing::info!("{}", nothing_to_do(&o.sut, sdk, "uninstall"));
+                tracing::info!("{}", nothing_to_do(o, sdk, "uninstall"));
                 return Ok(());
             }
         }
