@@ -9,6 +9,7 @@
 //! - [`prometheus`]: a real Prometheus and Pushgateway on free loopback ports.
 //! - [`fabric`]: a Hyperledger Fabric network (one orderer, the peers of one or two orgs, the
 //!   `simple` chaincode as a service) from the binaries named by `CALIPER_FABRIC_BIN`.
+//! - [`mosquitto`]: a real mosquitto broker on a free loopback port (the mqtt messenger's tests).
 //! - [`net`]: free loopback ports and plain HTTP GET.
 //! - [`tls_proxy`]: a TLS-terminating proxy on a free loopback port in front of a plain TCP
 //!   port (https:// and wss:// in front of anvil).
@@ -18,6 +19,7 @@ pub mod certs;
 pub mod docker;
 pub mod example;
 pub mod fabric;
+pub mod mosquitto;
 pub mod net;
 pub mod prometheus;
 pub mod tls_proxy;
