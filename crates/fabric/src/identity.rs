@@ -28,6 +28,8 @@ pub struct Identity {
     mspid: String,
     cert_pem: String,
     key_pem: String,
+    /// The TLS client certificate and key under mutual TLS, when not the signing ones.
+    tls: Option<(String, String)>,
     creator: Vec<u8>,
     key: EcdsaKeyPair,
     rng: SystemRandom,
@@ -95,6 +97,7 @@ impl Identity {
             mspid: mspid.to_string(),
             cert_pem: cert_pem.to_string(),
             key_pem: key_pem.to_string(),
+            tls: None,
             creator,
             key,
             rng,
@@ -116,9 +119,21 @@ impl Identity {
         &self.creator
     }
 
-    /// The certificate and key as PEM, the TLS client identity under mutual TLS.
+    /// Presents `cert` and `key` (PEM) as the TLS client under mutual TLS instead of the
+    /// signing certificate and key (a peer checks client certificates against its
+    /// organisations' TLS CAs, which are not the CAs of the signing certificates).
+    pub fn with_tls_client(mut self, cert: String, key: String) -> Self {
+        self.tls = Some((cert, key));
+        self
+    }
+
+    /// The TLS client certificate and key as PEM under mutual TLS: the ones given with
+    /// [`Identity::with_tls_client`], or else the signing ones.
     pub(crate) fn tls_pem(&self) -> (&str, &str) {
-        (&self.cert_pem, &self.key_pem)
+        match &self.tls {
+            Some((cert, key)) => (cert, key),
+            None => (&self.cert_pem, &self.key_pem),
+        }
     }
 
     /// A low-S DER signature of SHA-256(`message`).

@@ -75,7 +75,11 @@ fn certificates(c: &mut Checker<'_>, path: &str, value: &Value, mspid: &str, out
         else {
             continue;
         };
-        c.unknown(&path, entry, &["name", "clientSignedCert", "clientPrivateKey", "admin"]);
+        c.unknown(
+            &path,
+            entry,
+            &["name", "clientSignedCert", "clientPrivateKey", "admin", "clientTlsCert", "clientTlsKey"],
+        );
         let name = match get(entry, "name") {
             Some(v) => c.string(&join(&path, "name"), v, "the identity's name").map(str::to_string),
             None => {
@@ -106,9 +110,37 @@ fn certificates(c: &mut Checker<'_>, path: &str, value: &Value, mspid: &str, out
                 None
             }
         };
+        // Beyond Caliper: the TLS client certificate and key under mutual TLS.
+        let tls_cert = get(entry, "clientTlsCert")
+            .map(|v| pem(c, &join(&path, "clientTlsCert"), v, &what("clientTlsCert")));
+        let tls_key = get(entry, "clientTlsKey")
+            .map(|v| pem(c, &join(&path, "clientTlsKey"), v, &what("clientTlsKey")));
+        let tls = match (tls_cert, tls_key) {
+            (None, None) => None,
+            (Some(Some(cert)), Some(Some(key))) => Some((cert, key)),
+            (Some(_), None) => {
+                c.error(join(&path, "clientTlsKey"), "missing: clientTlsCert needs its key, clientTlsKey");
+                None
+            }
+            (None, Some(_)) => {
+                c.error(
+                    join(&path, "clientTlsCert"),
+                    "missing: clientTlsKey needs its certificate, clientTlsCert",
+                );
+                continue;
+            }
+            // A file that could not be read, already reported.
+            _ => None,
+        };
         let (Some(cert), Some(key)) = (cert, key) else { continue };
         match Identity::from_pem(&name, mspid, &cert, &key) {
-            Ok(identity) => add(c, &join(&path, "name"), mspid, identity, out),
+            Ok(identity) => {
+                let identity = match tls {
+                    Some((cert, key)) => identity.with_tls_client(cert, key),
+                    None => identity,
+                };
+                add(c, &join(&path, "name"), mspid, identity, out)
+            }
             Err(e) => {
                 let at = match e {
                     crate::identity::IdentityError::Certificate(_)

@@ -88,6 +88,7 @@ fn every_mistake_is_reported_with_its_key_path() {
     raw["organizations"][1]["mspId"] = raw["organizations"][1]["mspid"].take();
     raw["channels"][0]["contracts"][1]["contractID"] = json!("simpleAlias");
     raw["channels"][0]["contracts"][0]["contractId"] = json!("x");
+    raw["organizations"][0]["identities"]["certificates"][0]["clientTlsCert"] = json!({"path": "user2.pem"});
     let errors = paths(FabricConfig::from_network(&raw, dir.path()).unwrap_err());
     let expect = [
         ("version: ", "quote it"),
@@ -100,6 +101,7 @@ fn every_mistake_is_reported_with_its_key_path() {
         ("organizations[1].mspid: ", "At least 1 organization has not specified the mspid property"),
         ("channels[0].contracts[0].contractId: ", "did you mean \"contractID\""),
         ("channels[0].contracts[1].contractID: ", "simpleAlias has already been defined"),
+        ("organizations[0].identities.certificates[0].clientTlsKey: ", "clientTlsCert needs its key"),
     ];
     for (path, text) in expect {
         assert!(
