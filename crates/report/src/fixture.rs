@@ -114,6 +114,7 @@ fn round(
             .collect(),
         duration_s,
         monitors: Vec::new(),
+        peak_search: None,
     }
 }
 
@@ -129,6 +130,7 @@ pub(crate) fn run() -> RunOutcome {
         workers: Vec::new(),
         duration_s: 0.0,
         monitors: Vec::new(),
+        peak_search: None,
     };
     let mut info = serde_json::Map::new();
     info.insert("Version".to_owned(), json!("1.0"));

@@ -18,6 +18,7 @@
 mod distribution;
 mod format;
 mod page;
+mod peak;
 mod sections;
 mod svg;
 mod timeline;
