@@ -1,7 +1,7 @@
 //! The console's table of a `peak-search` round: one row per step, in the order they ran,
 //! under `### Peak search ###`, printed after the round's result table.
 
-use caliper_core::rate::PeakSearchOutcome;
+use caliper_core::rate::{PeakSearchOutcome, StepOutcome};
 
 use crate::console::{RAMAC_COMPACT, render_table_in};
 use crate::fixed::to_fixed;
@@ -27,11 +27,6 @@ pub fn peak_search_table(search: &PeakSearchOutcome) -> String {
     let secs = |v: Option<f64>| v.map_or("-".to_owned(), |v| to_fixed(v, 3));
     let rate = |v: Option<f64>| v.map_or("-".to_owned(), |v| to_fixed(v, 1));
     let rows = search.steps.iter().map(|s| {
-        let verdict = match (s.held, Some(s.step) == search.peak_step) {
-            (true, true) => "held (peak)".to_owned(),
-            (true, false) => "held".to_owned(),
-            (false, _) => format!("broke {}", s.broken.join("; ")),
-        };
         [
             s.step.to_string(),
             to_fixed(s.tps, 2),
@@ -43,7 +38,7 @@ pub fn peak_search_table(search: &PeakSearchOutcome) -> String {
             secs(s.latency.p999),
             secs(s.corrected_latency.p99),
             to_fixed(s.failure_ratio * 100.0, 2),
-            verdict,
+            verdict(search, s),
         ]
     });
     out.push_str(&render_table_in(RAMAC_COMPACT, &STEP_COLUMNS, rows));
@@ -52,13 +47,25 @@ pub fn peak_search_table(search: &PeakSearchOutcome) -> String {
     out
 }
 
-/// `Peak: 65.00 TPS held every limit (step 4, precision 5 TPS); the round's figures are that step's.`
+/// What became of a step: `held`, `held (peak)` or `broke <each limit>`.
+pub(crate) fn verdict(search: &PeakSearchOutcome, step: &StepOutcome) -> String {
+    match (step.held, Some(step.step) == search.peak_step) {
+        (true, true) => "held (peak)".to_owned(),
+        (true, false) => "held".to_owned(),
+        (false, _) => format!("broke {}", step.broken.join("; ")),
+    }
+}
+
+/// `Peak: 65.00 TPS held every limit (step 4 of 6, precision 5.00 TPS, 20.3 s); the round's
+/// figures are that step's.`
 pub fn answer_line(search: &PeakSearchOutcome) -> String {
     let precision = to_fixed(search.precision, 2);
     match (search.peak_tps, search.peak_step) {
         (Some(tps), Some(step)) => format!(
-            "Peak: {} TPS held every limit (step {step}, precision {precision} TPS); the round's figures are that step's.",
-            to_fixed(tps, 2)
+            "Peak: {} TPS held every limit (step {step} of {}, precision {precision} TPS, {} s); the round's figures are that step's.",
+            to_fixed(tps, 2),
+            search.steps.len(),
+            to_fixed(search.duration_s, 1)
         ),
         _ => "Peak: no step held every limit; the round's figures are those of the lowest rate tried."
             .to_owned(),
@@ -67,43 +74,21 @@ pub fn answer_line(search: &PeakSearchOutcome) -> String {
 
 #[cfg(test)]
 mod tests {
-    use caliper_core::rate::{Limits, StepLatency, StepOutcome};
-
     use super::*;
-
-    fn step(n: usize, tps: f64, held: bool) -> StepOutcome {
-        StepOutcome {
-            step: n,
-            tps,
-            submitted: 100,
-            succ: 100,
-            fail: 0,
-            send_rate: Some(tps),
-            throughput: Some(tps.min(66.0)),
-            failure_ratio: 0.0,
-            latency: StepLatency { p50: Some(0.01), p95: Some(0.01), p99: Some(0.01), p999: Some(0.01) },
-            corrected_latency: StepLatency::default(),
-            duration_s: 2.0,
-            held,
-            broken: if held { vec![] } else { vec!["latency.p99: 0.2000 s > 0.05 s".into()] },
-        }
-    }
+    use crate::fixture;
 
     #[test]
     fn every_step_is_a_row_and_the_peak_is_named() {
-        let search = PeakSearchOutcome {
-            peak_tps: Some(60.0),
-            peak_step: Some(2),
-            precision: 5.0,
-            limits: Limits::default(),
-            steps: vec![step(0, 40.0, true), step(1, 80.0, false), step(2, 60.0, true)],
-        };
+        let search = fixture::peak_search();
         let text = peak_search_table(&search);
         assert!(text.starts_with("### Peak search ###\n"), "{text}");
         assert!(text.contains("| 1    | 80.00"), "{text}");
         assert!(text.contains("broke latency.p99: 0.2000 s > 0.05 s"), "{text}");
         assert!(text.contains("held (peak)"), "{text}");
-        assert!(text.ends_with("Peak: 60.00 TPS held every limit (step 2, precision 5.00 TPS); the round's figures are that step's."), "{text}");
+        assert!(
+            text.ends_with("Peak: 60.00 TPS held every limit (step 2 of 3, precision 5.00 TPS, 7.5 s); the round's figures are that step's."),
+            "{text}"
+        );
         let none = PeakSearchOutcome { peak_tps: None, peak_step: None, ..search };
         assert!(peak_search_table(&none).contains("no step held every limit"));
     }

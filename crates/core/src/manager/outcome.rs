@@ -62,8 +62,8 @@ pub struct RoundOutcome {
     /// order (empty when the round's test phase did not start).
     #[serde(default)]
     pub monitors: Vec<MonitorReport>,
-    /// A `peak-search` round's steps and answer; its `merged` and `workers` are then those of
-    /// the step at the peak (see docs/rate-controllers.md).
+    /// A `peak-search` round's steps and answer; its `merged`, `workers` and `duration_s` are
+    /// then those of the step at the peak (see docs/rate-controllers.md).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub peak_search: Option<PeakSearchOutcome>,
 }

@@ -91,6 +91,7 @@ impl Manager<'_> {
             tracing::info!("round {index} ({}): the peak that held every limit is {tps:.2} tps", round.label);
         }
         let search_outcome = PeakSearchOutcome {
+            duration_s: duration,
             peak_tps,
             peak_step: at_peak.as_ref().map(|(n, _)| *n),
             precision: plan.precision,
@@ -129,10 +130,9 @@ impl Manager<'_> {
         };
         let outcome = RoundOutcome {
             status,
-            duration_s: duration,
             monitors,
             peak_search: Some(search_outcome),
-            ..failed_round(index, round, String::new(), figures.merged, figures.workers, duration)
+            ..failed_round(index, round, String::new(), figures.merged, figures.workers, figures.duration_s)
         };
         (outcome, stop)
     }

@@ -209,6 +209,18 @@ pub fn build(spec: &RateControlSpec, ctx: &RateContext) -> Result<Box<dyn RateCo
     })
 }
 
+/// Builds a controller nested in another (composite-rate's stages, record-rate's inner one):
+/// any controller but `peak-search`, which runs a round of its own steps, not a schedule.
+fn build_nested(spec: &RateControlSpec, ctx: &RateContext) -> Result<Box<dyn RateController>, RateError> {
+    if spec.kind == PEAK_SEARCH {
+        return Err(RateError::Option {
+            path: "type".into(),
+            message: "peak-search searches over a whole round of its own steps and cannot be nested in another controller; give it a round of its own".into(),
+        });
+    }
+    build(spec, ctx)
+}
+
 /// The 0-based index of the transaction `next` decides on, given how many the controller was
 /// asked about so far: its own count, or the submitted count when that is ahead (batches).
 fn tx_index(asked: u64, view: &RoundView) -> u64 {
@@ -335,6 +347,18 @@ mod tests {
         assert!(text.contains("replay-rate"), "{text}");
         let err = build_err(&spec("pid-rate-xyz", Value::Null), &ctx_tx(10, 1));
         assert!(!err.to_string().contains("did you mean"), "{err}");
+    }
+
+    #[test]
+    fn peak_search_cannot_be_nested() {
+        let inner = json!({"type": "peak-search", "opts": {"maxTps": 10, "limits": {"failureRatio": 0.1}}});
+        let record = spec("record-rate", json!({"rateController": inner, "pathTemplate": "r.txt"}));
+        let (path, message) = option_error(build_err(&record, &ctx_secs(5, 1)));
+        assert_eq!(path, "opts.rateController.type");
+        assert!(message.contains("cannot be nested"), "{message}");
+        let composite = spec("composite-rate", json!({"weights": [1], "rateControllers": [inner]}));
+        let (path, _) = option_error(build_err(&composite, &ctx_secs(5, 1)));
+        assert_eq!(path, "opts.rateControllers[0].type");
     }
 
     #[test]

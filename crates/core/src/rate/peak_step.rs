@@ -19,8 +19,7 @@ pub struct StepLatency {
     pub p95: Option<f64>,
     /// 99th percentile.
     pub p99: Option<f64>,
-    /// 99.9th percentile.
-    #[serde(rename = "p99.9")]
+    /// 99.9th percentile (`p999`, as in every latency object of the results file).
     pub p999: Option<f64>,
 }
 
@@ -139,6 +138,9 @@ pub struct PeakSearchOutcome {
     pub peak_step: Option<usize>,
     /// The precision asked for (tx/s).
     pub precision: f64,
+    /// Wall time of the whole search, every step with its preparation and drain (s); the
+    /// round's own duration is the peak step's.
+    pub duration_s: f64,
     /// The limits, as checked.
     pub limits: Limits,
     /// Every step, in the order they ran.

@@ -9,6 +9,7 @@ use super::format::{esc, latency_opt, rate};
 use super::sections::{Cell, axis_count, axis_latency, figure, table};
 use super::svg::{BLUE, Chart, GREEN, Line, ORANGE, RED, XAxis};
 use super::timeline::Points;
+use crate::peak_console::verdict;
 
 /// Appends the search's section.
 pub(super) fn section(out: &mut String, search: &PeakSearchOutcome) {
@@ -21,6 +22,11 @@ pub(super) fn section(out: &mut String, search: &PeakSearchOutcome) {
         ),
         None => "No step held every limit. The figures above are those of the lowest rate tried.".to_owned(),
     };
+    let answer = format!(
+        "{answer} {} steps in {}.",
+        search.steps.len(),
+        esc(&super::format::latency(search.duration_s))
+    );
     let _ = write!(out, r#"<p class="note">{answer}</p>"#);
     // The curve reads left to right: steps by rate, not in the order they ran.
     let mut by_rate: Vec<&StepOutcome> = search.steps.iter().collect();
@@ -57,11 +63,6 @@ pub(super) fn section(out: &mut String, search: &PeakSearchOutcome) {
     }
     out.push_str("</div>");
     let rows = search.steps.iter().map(|s| {
-        let verdict = match (s.held, Some(s.step) == search.peak_step) {
-            (true, true) => "held (peak)".to_owned(),
-            (true, false) => "held".to_owned(),
-            (false, _) => format!("broke {}", s.broken.join("; ")),
-        };
         vec![
             Cell::Text(s.step.to_string()),
             Cell::Text(rate(Some(s.tps))),
@@ -73,7 +74,7 @@ pub(super) fn section(out: &mut String, search: &PeakSearchOutcome) {
             Cell::Text(latency_opt(s.latency.p999)),
             Cell::Text(latency_opt(s.corrected_latency.p99)),
             Cell::Text(format!("{:.2} %", s.failure_ratio * 100.0)),
-            Cell::Text(verdict),
+            Cell::Text(verdict(search, s)),
         ]
     });
     let head = [
