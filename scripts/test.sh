@@ -27,6 +27,11 @@ if [ "$(id -u)" = 0 ] && { ! have dockerd || ! have busybox; }; then
     { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
         docker.io busybox-static >/dev/null; } || echo "docker.io could not be installed: the docker monitor's real-engine test will skip"
 fi
+# The Fabric tests run only where CALIPER_FABRIC_BIN names Fabric's binaries
+# (docs/connectors/fabric-testing.md); their chaincode's npm packages are installed then.
+if [ -n "${CALIPER_FABRIC_BIN:-}" ]; then
+    (cd examples/fabric-simple/chaincode && npm ci --no-audit --no-fund --loglevel=error)
+fi
 CALIPER_ANVIL_BIN=$(bash scripts/install-anvil.sh)
 export CALIPER_ANVIL_BIN
 log=$(mktemp)
