@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 
 use caliper_core::manager::{RoundOutcome, RoundStatus, RunOutcome, WorkerOutcome};
 use caliper_core::monitor::MonitorReport;
+use caliper_core::rate::PeakSearchOutcome;
 use caliper_core::stats::{LatencySummary, ProcessUsage, RoundStats, RoundSummary, SecondBucket};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -156,6 +157,10 @@ pub struct RoundResult {
     /// order): its table as printed, its samples, and the problem it met.
     #[serde(default)]
     pub monitors: Vec<MonitorReport>,
+    /// A `peak-search` round's answer and every step's figures; absent for other rounds. The
+    /// round's own figures above are then those of the step at the peak.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peak_search: Option<PeakSearchOutcome>,
 }
 
 /// Latency figures in seconds; every field is `null` when there was no transaction to measure.
@@ -293,6 +298,7 @@ impl RoundResult {
             series: round.merged.as_ref().map(series).unwrap_or_default(),
             workers: round.workers.iter().map(WorkerResult::from_outcome).collect(),
             monitors: round.monitors.clone(),
+            peak_search: round.peak_search.clone(),
         }
     }
 }

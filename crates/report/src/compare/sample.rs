@@ -30,6 +30,7 @@ pub(crate) fn round(label: &str) -> RoundResult {
         series: Vec::new(),
         workers: Vec::new(),
         monitors: Vec::new(),
+        peak_search: None,
     }
 }
 
