@@ -13,6 +13,7 @@ use caliper_core::message::WorkloadMessage;
 use caliper_core::monitor::ResourceMonitor;
 use caliper_core::settings::{Flow, Settings, keys};
 use caliper_core::tx_observer::TxObserverSpec;
+use caliper_core::workload::WorkloadRegistry;
 
 use super::setup::{self, Method};
 use crate::registry;
@@ -43,7 +44,7 @@ pub fn workspace(settings: &Settings) -> Result<Validated, Vec<String>> {
         problems.push(e);
     }
     problems.extend(super::results_path::check_outputs_writable(settings));
-    let workloads = registry::workloads();
+    let workloads = workloads_for(settings);
     let monitor_registry = registry::monitors();
     let observer_registry = registry::tx_observers();
     let modules = MonitorModules { resource: Some(&monitor_registry), transaction: Some(&observer_registry) };
@@ -78,6 +79,21 @@ pub fn workspace(settings: &Settings) -> Result<Validated, Vec<String>> {
         }
         _ => Err(problems),
     }
+}
+
+/// The workload registry the rounds are checked against: the connector's own loaders (such
+/// as `.js` modules that run beside a JavaScript connector in Node.js) over the built-in ones.
+/// A network configuration that cannot be read or names no connector adds nothing here: its
+/// own check reports that.
+fn workloads_for(settings: &Settings) -> WorkloadRegistry {
+    let mut workloads = registry::workloads();
+    let connector = NetworkConfig::from_settings(settings)
+        .ok()
+        .and_then(|network| registry::connectors().resolve(&network.blockchain, settings.workspace()).ok());
+    for (extension, loader) in connector.map(|c| c.hosted_workloads()).unwrap_or_default() {
+        workloads.register_loader(extension, loader);
+    }
+    workloads
 }
 
 fn lines(errors: ConfigErrors) -> impl Iterator<Item = String> {

@@ -14,6 +14,7 @@ mod single;
 mod sink;
 mod status;
 
+use std::path::Path;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -25,6 +26,7 @@ pub use status::{ErrorClass, TxState, TxStatus};
 
 use crate::config::NetworkConfig;
 use crate::settings::Settings;
+use crate::workload::{WorkloadError, WorkloadLoader, WorkloadModule};
 
 /// The worker index of the connector that the manager creates.
 pub const MANAGER_INDEX: i64 = -1;
@@ -110,6 +112,13 @@ pub trait ConnectorFactory: Send + Sync {
     /// Creates the connector for one worker index (-1 is the manager). A worker connector that
     /// needs `init` calls it itself, as in Caliper.
     async fn create(&self, init: ConnectorInit) -> Result<Arc<dyn Connector>, ConnectorError>;
+    /// The workload module files (by extension, such as `js`) that this connector's
+    /// connectors run beside themselves (see [`Connector::workload_module`]), each with the
+    /// loader whose `check` the file check uses for them instead of the registry's. The
+    /// default: none, every module runs in the worker.
+    fn hosted_workloads(&self) -> Vec<(&'static str, Arc<dyn WorkloadLoader>)> {
+        Vec::new()
+    }
 }
 
 /// The type and worker index of a connector, and its sink: Caliper's `ConnectorBase`.
@@ -186,6 +195,19 @@ pub trait Connector: Send + Sync {
     /// Releases what `get_context` acquired; always called at the end of a round.
     async fn release_context(&self) -> Result<(), ConnectorError> {
         Ok(())
+    }
+
+    /// The round's workload module when this connector runs it beside itself, so that live
+    /// objects never leave it (the Node.js sidecar runs `.js` modules next to Caliper's
+    /// JavaScript connectors, and the worker's rate control drives them); `None`, the
+    /// default: the worker's workload registry loads `module` (a name, or a path relative to
+    /// `workspace`). The worker asks before every round.
+    fn workload_module(
+        &self,
+        _module: &str,
+        _workspace: &Path,
+    ) -> Option<Result<Box<dyn WorkloadModule>, WorkloadError>> {
+        None
     }
 
     /// Sends one request (a JSON object) or several (a JSON array) and returns a status for
