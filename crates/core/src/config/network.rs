@@ -22,7 +22,6 @@ use super::error::ConfigErrors;
 use super::tree::Node;
 use crate::connector::{ConnectorCheck, ConnectorError, ConnectorRegistry};
 use crate::settings::{Settings, keys};
-use crate::suggest::did_you_mean;
 
 /// The keys of the `caliper` section.
 pub const CALIPER_KEYS: &[&str] = &["blockchain", "command", "commands", "sutOptions"];
@@ -102,21 +101,12 @@ fn load_file(
 
 /// `caliper.blockchain` is a known connector, and its check finds nothing wrong.
 fn connector(check: &mut Check, root: &Node, config: &NetworkConfig, connectors: &Connectors<'_>) {
-    let Some(factory) = connectors.registry.get(&config.blockchain) else {
-        let names = connectors.registry.names();
-        let hint = did_you_mean(&config.blockchain, names.iter().copied())
-            .map(|s| format!(" (did you mean \"{s}\"?)"))
-            .unwrap_or_default();
-        check.error(
-            "caliper.blockchain",
-            root.locate("caliper.blockchain"),
-            format!(
-                "unknown connector \"{}\"{hint}; the available connectors are: {}",
-                config.blockchain,
-                names.join(", ")
-            ),
-        );
-        return;
+    let factory = match connectors.registry.resolve(&config.blockchain, connectors.settings.workspace()) {
+        Ok(factory) => factory,
+        Err(e) => {
+            check.error("caliper.blockchain", root.locate("caliper.blockchain"), e.to_string());
+            return;
+        }
     };
     let input =
         ConnectorCheck { network: config, settings: connectors.settings, workers: connectors.workers };

@@ -19,7 +19,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use serde_json::Value;
 
-pub use registry::ConnectorRegistry;
+pub use registry::{ConnectorRegistry, ConnectorResolver, UnknownConnector};
 pub use sink::{NullSink, TxSink};
 pub use status::{ErrorClass, TxState, TxStatus};
 

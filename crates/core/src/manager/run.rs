@@ -185,12 +185,10 @@ impl Manager<'_> {
 
     async fn manager_connector(&self) -> Result<Arc<dyn Connector>, String> {
         let name = &self.network.blockchain;
-        let factory = self.connectors.get(name).ok_or_else(|| {
-            format!(
-                "unknown connector \"{name}\" in caliper.blockchain; available: {}",
-                self.connectors.names().join(", ")
-            )
-        })?;
+        let factory = self
+            .connectors
+            .resolve(name, self.settings.workspace())
+            .map_err(|e| format!("caliper.blockchain: {e}"))?;
         let init = ConnectorInit {
             worker_index: MANAGER_INDEX,
             network: self.network.clone(),

@@ -145,9 +145,11 @@ impl Worker {
     async fn initialize(&mut self) -> Result<(), String> {
         let index = self.index()?;
         let name = &self.setup.network.blockchain;
-        let factory = self.setup.connectors.get(name).ok_or_else(|| {
-            format!("unknown connector \"{name}\"; available: {}", self.setup.connectors.names().join(", "))
-        })?;
+        let factory = self
+            .setup
+            .connectors
+            .resolve(name, self.setup.settings.workspace())
+            .map_err(|e| e.to_string())?;
         let init = ConnectorInit {
             worker_index: index as i64,
             network: self.setup.network.clone(),
