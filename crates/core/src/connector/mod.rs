@@ -217,6 +217,16 @@ pub trait Connector: Send + Sync {
         single::send_each(self, requests).await
     }
 
+    /// A failure of the connector itself that fails the current round, such as an external
+    /// connector's process that crashed or stopped answering; `None` while it is healthy.
+    ///
+    /// The worker's round loop asks once per scheduler turn (not per transaction) and ends the
+    /// round with this message; the worker asks again after the drain. A connector that
+    /// recovers (a new process for the next round) returns `None` again. Keep it cheap.
+    fn failure(&self) -> Option<String> {
+        None
+    }
+
     /// Sends one request; an error becomes a failed status of the error's class. Connectors
     /// that override `send_requests` need not implement it.
     async fn send_single_request(&self, _request: Value) -> Result<TxStatus, ConnectorError> {

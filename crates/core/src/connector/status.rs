@@ -40,6 +40,9 @@ pub enum ErrorClass {
     Workload,
     /// Anything else.
     Other,
+    /// The connector itself died: an external connector's process exited, closed its output
+    /// or broke the protocol while the transaction was outstanding.
+    Crashed,
 }
 
 impl ErrorClass {
@@ -54,7 +57,26 @@ impl ErrorClass {
             ErrorClass::Invalid => "invalid",
             ErrorClass::Workload => "workload",
             ErrorClass::Other => "other",
+            ErrorClass::Crashed => "crashed",
         }
+    }
+
+    /// Every class, in the order they are listed in messages and documentation.
+    pub const ALL: [ErrorClass; 9] = [
+        ErrorClass::Timeout,
+        ErrorClass::Connection,
+        ErrorClass::Rejected,
+        ErrorClass::Reverted,
+        ErrorClass::Nonce,
+        ErrorClass::Invalid,
+        ErrorClass::Workload,
+        ErrorClass::Other,
+        ErrorClass::Crashed,
+    ];
+
+    /// The class written `name` (as [`ErrorClass::as_str`] writes it), if there is one.
+    pub fn from_name(name: &str) -> Option<ErrorClass> {
+        ErrorClass::ALL.into_iter().find(|c| c.as_str() == name)
     }
 }
 
