@@ -8,11 +8,13 @@ use caliper_core::monitor::MonitorRegistry;
 use caliper_core::tx_observer::TxObserverRegistry;
 use caliper_core::workload::WorkloadRegistry;
 
-/// Connectors by the name used in `caliper.blockchain`.
+/// Connectors by the name used in `caliper.blockchain`, then the resolvers of other values.
 pub fn connectors() -> ConnectorRegistry {
     let mut r = ConnectorRegistry::new();
     r.register(Arc::new(caliper_ethereum::EthereumFactory));
     r.register(Arc::new(caliper_sim::SimFactory));
+    // Caliper's paths and packages: JavaScript connectors in the Node.js sidecar.
+    r.register_resolver(Arc::new(caliper_node::NodeResolver));
     r
 }
 
