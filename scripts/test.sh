@@ -3,7 +3,8 @@
 # mosquitto and openssl for the MQTT tests, prometheus and prometheus-pushgateway for the
 # monitors' and observers' tests, Chromium's headless shell and a font for the HTML report's
 # test, docker.io and busybox-static for the docker monitor's test, the pinned anvil from npm for
-# the Ethereum tests), then runs every test of the workspace and closes on the totals.
+# the Ethereum tests, Caliper's caliper-core 0.6.0 from npm for the Node.js sidecar's tests),
+# then runs every test of the workspace and closes on the totals.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 missing=()
@@ -26,6 +27,9 @@ if [ "$(id -u)" = 0 ] && { ! have dockerd || ! have busybox; }; then
 fi
 CALIPER_ANVIL_BIN=$(bash scripts/install-anvil.sh)
 export CALIPER_ANVIL_BIN
+# Caliper's caliper-core 0.6.0 from npm, once per target folder, for the Node.js sidecar's tests.
+CALIPER_NODE_CORE=$(bash scripts/install-caliper-core.sh)
+export CALIPER_NODE_CORE
 log=$(mktemp)
 cargo test --workspace --locked 2>&1 | tee "$log"
 # cargo prints one summary per test binary, the last often a doc-test run with no test: close on
