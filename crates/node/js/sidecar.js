@@ -8,13 +8,25 @@
 // 1. stdout belongs to the protocol. Before anything else is loaded (caliper-core's winston
 // logger and many SDKs write to stdout), every write to process.stdout, console.log included,
 // goes to stderr; frames go through the original write function kept here.
+// Text written there is a log line: caliper-core's winston lines (`<time> info [caliper]
+// [module] message`) get the `level: ` prefix the host reads the level from, and lose their
+// colour codes.
 const stdout = process.stdout;
 const writeFrame = stdout.write.bind(stdout);
+const COLOURS = /\x1b\[[\d;]*m/g;
+const WINSTON_LEVEL = /^[\d.:-]*\s*(error|warn|info|debug|verbose|silly)\b/;
+const HOST_LEVEL = { error: 'error', warn: 'warn', info: 'info', debug: 'debug', verbose: 'debug', silly: 'trace' };
 stdout.write = function (chunk, encoding, callback) {
+    if (typeof chunk === 'string') {
+        chunk = chunk.replace(COLOURS, '');
+        const level = WINSTON_LEVEL.exec(chunk);
+        if (level) {
+            chunk = HOST_LEVEL[level[1]] + ': ' + chunk;
+        }
+    }
     return process.stderr.write(chunk, encoding, callback);
 };
 
-const fs = require('fs');
 const path = require('path');
 const Module = require('module');
 const { execFileSync } = require('child_process');
@@ -29,7 +41,9 @@ const BUILTIN_CONNECTORS = new Map([
 ]);
 // At most this many entries per `done`/`submitted`/`events` frame.
 const MAX_ENTRIES = 1000;
-// Requests in flight the host may keep in this process.
+// Requests and submit ticks the host may keep outstanding in this process. Beyond it they wait
+// in the host (Rust memory, not this heap). Smaller caps cost more per transaction (fewer ids
+// per frame, more wake-ups); 100,000 kept the sidecar's heap near 100 MB at full speed.
 const MAX_IN_FLIGHT = 100000;
 
 function log(level, message) {
