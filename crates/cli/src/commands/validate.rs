@@ -15,8 +15,10 @@ use caliper_core::settings::{Flow, Settings, keys};
 use caliper_core::tx_observer::TxObserverSpec;
 use caliper_core::workload::WorkloadRegistry;
 
-use super::setup::{self, Method};
-use crate::registry;
+use caliper_core::messenger::Transport;
+
+use super::setup;
+use crate::registry::Registries;
 
 /// What a valid workspace asks the manager to do.
 pub struct Validated {
@@ -26,28 +28,28 @@ pub struct Validated {
     pub network: Arc<NetworkConfig>,
     /// The manager's deadlines.
     pub timings: ManagerTimings,
-    /// How the manager and its workers talk.
-    pub method: Method,
+    /// How the manager and its workers talk: the messenger configured for this run.
+    pub transport: Arc<dyn Transport>,
     /// The resource monitors, built (nothing started yet).
     pub monitors: Vec<Box<dyn ResourceMonitor>>,
 }
 
 /// Checks everything a run needs that the files alone can show; on mistakes, one message per
 /// mistake (`file: key.path: what is wrong`).
-pub fn workspace(settings: &Settings) -> Result<Validated, Vec<String>> {
+pub fn workspace(settings: &Settings, registries: &Registries) -> Result<Validated, Vec<String>> {
     let mut problems = Vec::new();
     let flow = Flow::from_settings(settings).map_err(|e| problems.push(e.to_string())).ok();
-    let method = setup::method(settings).map_err(|e| problems.push(e)).ok();
+    let transport = registries.messengers.configure(settings).map_err(|e| problems.push(e)).ok();
     let timings = timings(settings).map_err(|e| problems.push(e)).ok();
     // The workers read it; a bad value must stop the run here, before anything starts.
     if let Err(e) = setup::max_in_flight(settings) {
         problems.push(e);
     }
     problems.extend(super::results_path::check_outputs_writable(settings));
-    let workloads = workloads_for(settings);
-    let monitor_registry = registry::monitors();
-    let observer_registry = registry::tx_observers();
-    let modules = MonitorModules { resource: Some(&monitor_registry), transaction: Some(&observer_registry) };
+    let workloads = workloads_for(settings, registries);
+    let monitor_registry = &registries.monitors;
+    let modules =
+        MonitorModules { resource: Some(monitor_registry), transaction: Some(&registries.observers) };
     let bench = BenchmarkConfig::check_from_settings_with(settings, Some(&workloads), modules)
         .map_err(|e| problems.extend(lines(e)))
         .ok();
@@ -64,16 +66,16 @@ pub fn workspace(settings: &Settings) -> Result<Validated, Vec<String>> {
         }
     }
     let workers = bench.as_ref().map(|b| b.workers);
-    let network = NetworkConfig::check_from_settings(settings, &registry::connectors(), workers)
+    let network = NetworkConfig::check_from_settings(settings, &registries.connectors, workers)
         .map_err(|e| problems.extend(lines(e)))
         .ok();
-    match (flow, method, timings, bench, network) {
-        (Some(flow), Some(method), Some(timings), Some(bench), Some(network)) if problems.is_empty() => {
+    match (flow, transport, timings, bench, network) {
+        (Some(flow), Some(transport), Some(timings), Some(bench), Some(network)) if problems.is_empty() => {
             Ok(Validated {
                 plan: plan_of(&bench, flow),
                 network: Arc::new(network),
                 timings,
-                method,
+                transport,
                 monitors,
             })
         }
@@ -85,11 +87,11 @@ pub fn workspace(settings: &Settings) -> Result<Validated, Vec<String>> {
 /// as `.js` modules that run beside a JavaScript connector in Node.js) over the built-in ones.
 /// A network configuration that cannot be read or names no connector adds nothing here: its
 /// own check reports that.
-fn workloads_for(settings: &Settings) -> WorkloadRegistry {
-    let mut workloads = registry::workloads();
+fn workloads_for(settings: &Settings, registries: &Registries) -> WorkloadRegistry {
+    let mut workloads = registries.workloads.clone();
     let connector = NetworkConfig::from_settings(settings)
         .ok()
-        .and_then(|network| registry::connectors().resolve(&network.blockchain, settings.workspace()).ok());
+        .and_then(|network| registries.connectors.resolve(&network.blockchain, settings.workspace()).ok());
     for (extension, loader) in connector.map(|c| c.hosted_workloads()).unwrap_or_default() {
         workloads.register_loader(extension, loader);
     }
