@@ -13,6 +13,9 @@ pub fn connectors() -> ConnectorRegistry {
     let mut r = ConnectorRegistry::new();
     r.register(Arc::new(caliper_ethereum::EthereumFactory));
     r.register(Arc::new(caliper_sim::SimFactory));
+    // Programs last: `exec:<program>`, and `caliper-connector-<name>` for a plain name that
+    // no built-in, path or package took (the Node.js resolver registers before it).
+    r.register_resolver(Arc::new(caliper_external::ProgramResolver));
     r
 }
 
