@@ -180,3 +180,46 @@ fn a_missing_program_is_found_by_the_check_before_anything_starts() {
     assert!(log.contains("cannot be run"), "{log}");
     assert!(!ws.file("started").exists(), "the start command never ran");
 }
+
+/// The code block after `marker` in docs/connectors/external.md.
+fn doc_block(marker: &str) -> String {
+    let doc = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/connectors/external.md"),
+    )
+    .unwrap();
+    let after = &doc[doc.find(marker).expect("the marker is in the doc")..];
+    let start = after.find("```python\n").expect("a python block follows") + "```python\n".len();
+    let end = after[start..].find("\n```").unwrap();
+    after[start..start + end + 1].to_string()
+}
+
+#[test]
+fn the_minimal_connector_of_the_docs_runs_a_benchmark() {
+    let bench = r#"
+test:
+  name: kv
+  workers: { number: 2 }
+  rounds:
+    - { label: write, txNumber: 200, rateControl: { type: fixed-rate, opts: { tps: 400 } }, workload: { module: write.js } }
+"#;
+    let ws = Workspace::new(bench, "caliper:\n  blockchain: exec:./kv.py\n");
+    std::fs::write(ws.file("kv.py"), doc_block("<!-- minimal-connector -->")).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(ws.file("kv.py"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    std::fs::write(
+        ws.file("write.js"),
+        "'use strict';\nconst { WorkloadModuleBase } = require('@hyperledger/caliper-core');\n\
+         class Write extends WorkloadModuleBase {\n  async submitTransaction() {\n\
+         const key = `w${this.workerIndex}-${Math.floor(Math.random() * 1000)}`;\n\
+         await this.sutAdapter.sendRequests({ op: 'write', key, value: 1 });\n  }\n}\n\
+         module.exports.createWorkloadModule = () => new Write();\n",
+    )
+    .unwrap();
+    let (out, results) = run(&ws, &[]);
+    assert_eq!(code(&out), 0, "{}", show(&out));
+    assert_eq!(rounds(&results)[0]["succ"], 200);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("created for worker 1"), "{}", show(&out));
+}

@@ -59,7 +59,7 @@ fn exec(command: &str, workspace: &Path) -> Result<ExternalFactory, String> {
         return Err(format!("no program after exec: ({usage})"));
     };
     let path = if program.contains('/') {
-        workspace.join(program)
+        workspace.join(program.strip_prefix("./").unwrap_or(program))
     } else {
         find_program(program, workspace).ok_or_else(|| {
             format!(
@@ -98,7 +98,7 @@ mod tests {
         let ws = tempfile::tempdir().unwrap();
         executable(&ws.path().join("bin/my conn"));
         let f = exec(r#""./bin/my conn" --url 'http://x y' plain"#, ws.path()).unwrap();
-        assert_eq!(f.program(), ws.path().join("./bin/my conn"));
+        assert_eq!(f.program(), ws.path().join("bin/my conn"));
         assert_eq!(f.args(), ["--url", "http://x y", "plain"]);
     }
 
