@@ -3,7 +3,8 @@
 # mosquitto and openssl for the MQTT tests, prometheus and prometheus-pushgateway for the
 # monitors' and observers' tests, Chromium's headless shell and a font for the HTML report's
 # test, docker.io and busybox-static for the docker monitor's test, the pinned anvil from npm for
-# the Ethereum tests), then runs every test of the workspace and closes on the totals.
+# the Ethereum tests, python3-venv for caliper bind's pip test), then runs every test of the
+# workspace and closes on the totals.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 missing=()
@@ -14,6 +15,8 @@ have prometheus || [ -n "${CALIPER_PROMETHEUS_BIN:-}" ] || missing+=(prometheus)
 have prometheus-pushgateway || [ -n "${CALIPER_PUSHGATEWAY_BIN:-}" ] || missing+=(prometheus-pushgateway)
 have chromium-headless-shell || have chromium || [ -n "${CALIPER_CHROMIUM_BIN:-}" ] || missing+=(chromium-headless-shell)
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
+# caliper bind's pip test creates a virtual environment (Debian ships venv's ensurepip apart).
+python3 -c 'import ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
 if [ ${#missing[@]} -gt 0 ]; then
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
@@ -23,6 +26,11 @@ fi
 if [ "$(id -u)" = 0 ] && { ! have dockerd || ! have busybox; }; then
     { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
         docker.io busybox-static >/dev/null; } || echo "docker.io could not be installed: the docker monitor's real-engine test will skip"
+fi
+# The Fabric tests run only where CALIPER_FABRIC_BIN names Fabric's binaries
+# (docs/connectors/fabric-testing.md); their chaincode's npm packages are installed then.
+if [ -n "${CALIPER_FABRIC_BIN:-}" ]; then
+    (cd examples/fabric-simple/chaincode && npm ci --no-audit --no-fund --loglevel=error)
 fi
 CALIPER_ANVIL_BIN=$(bash scripts/install-anvil.sh)
 export CALIPER_ANVIL_BIN

@@ -37,6 +37,19 @@ pub enum Command {
     /// change, judged against relative thresholds; absolute checks judge the current run alone.
     #[command(after_help = COMPARE_HELP)]
     Compare(CompareArgs),
+    /// Install what a connector needs into the workspace (Caliper's bind).
+    ///
+    /// Looks up `--caliper-bind-sut sut:sdk` in the binding file and runs its installer (npm,
+    /// pip or cargo); a built-in Rust connector needs nothing. What is installed is recorded in
+    /// `<workspace>/.caliper/binding.json`.
+    #[command(after_help = BIND_HELP)]
+    Bind(Settings),
+    /// Remove what `caliper bind` installed in the workspace (Caliper's unbind).
+    ///
+    /// Removes exactly the packages that `.caliper/binding.json` records for
+    /// `--caliper-bind-sut sut[:sdk]`, and updates the record.
+    #[command(after_help = BIND_HELP)]
+    Unbind(Settings),
 }
 
 /// The arguments of `compare`.
@@ -134,6 +147,19 @@ txDuration, worker count, or send rates more than 5 % apart).
 Exit codes: 0 every threshold and check held; 1 a regression or a failed check;
 2 bad input (a file missing, not JSON or of another schema version; a bad threshold or check).
 More: docs/reports.md.";
+
+const BIND_HELP: &str = "\
+Settings (also in caliper.yaml or as CALIPER_BIND_* environment variables), each at most once:
+  --caliper-bind-sut <sut:sdk>     what to bind, such as fabric:2.5 (a missing sdk means latest)
+  --caliper-bind-args=<args>       installer arguments, such as --caliper-bind-args=--offline
+  --caliper-bind-cwd <dir>         where npm runs (relative to the current directory; default: the workspace)
+  --caliper-bind-file <file>       a binding file instead of the built-in one (relative to the workspace)
+  --caliper-bind-dryrun            print the commands and where they would run, run nothing
+  --caliper-workspace <dir>        the workspace (default ./)
+Built in: ethereum, besu and sim (Rust, nothing to install); fabric and node-ethereum (Caliper's
+JavaScript connectors, installed with npm). More: docs/binding.md.
+Exit codes: 0 done (or nothing to do); 1 an installer or runtime is missing or too old;
+2 wrong settings or binding file (unknown SUT or SDK); otherwise the failed installer's exit code.";
 
 const SETTINGS_HELP: &str = "\
 Common settings (also in caliper.yaml or as CALIPER_* environment variables):

@@ -1,23 +1,6 @@
-//! `caliper`: the binary. It parses the command line, wires the built-in connectors and
-//! workloads into the engine, and turns the outcome into an exit code.
+//! `caliper`: the binary, with the built-in connectors, workloads, observers, monitors and
+//! messengers (see `lib.rs` for the command as a library).
 
-mod args;
-mod commands;
-mod exit;
-mod logging;
-mod progress;
-mod registry;
-mod run_observer;
-
-use clap::Parser;
-
-fn main() {
-    let cli = args::Cli::parse();
-    let code = match cli.command {
-        args::Command::Launch { role: args::Role::Manager(s) } => commands::launch_manager::run(s.settings),
-        args::Command::Launch { role: args::Role::Worker(s) } => commands::launch_worker::run(s.settings),
-        args::Command::Check(c) => commands::check::run(c.settings.settings, c.output),
-        args::Command::Compare(c) => commands::compare::run(&c),
-    };
-    std::process::exit(code);
+fn main() -> std::process::ExitCode {
+    caliper_cli::run()
 }

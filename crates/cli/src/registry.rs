@@ -1,12 +1,52 @@
-//! The built-in connectors, workload modules, transaction observers and resource monitors of
-//! this binary.
+//! The built-in connectors, workload modules, transaction observers, resource monitors and
+//! messengers of the `caliper` binary, and [`Registries`], which holds them all and to which
+//! a user's own binary adds its parts (see [`crate::run_with`]).
 
 use std::sync::Arc;
 
 use caliper_core::connector::ConnectorRegistry;
+use caliper_core::messenger::{MessengerRegistry, ProcessMessenger};
 use caliper_core::monitor::MonitorRegistry;
 use caliper_core::tx_observer::TxObserverRegistry;
 use caliper_core::workload::WorkloadRegistry;
+
+/// Everything a `caliper` binary can run: the parts that `caliper.blockchain`,
+/// `workload.module`, `monitors.transaction`, `monitors.resource` and
+/// `caliper-worker-communication-method` name. [`Registries::builtin`] holds this project's;
+/// a user's own binary registers its parts beside them and hands the whole to
+/// [`crate::run_with`].
+#[derive(Clone)]
+pub struct Registries {
+    /// Connectors by the name used in `caliper.blockchain`.
+    pub connectors: ConnectorRegistry,
+    /// Workload modules by name or file extension (`workload.module`).
+    pub workloads: WorkloadRegistry,
+    /// Transaction observers (`monitors.transaction[].module`).
+    pub observers: TxObserverRegistry,
+    /// Resource monitors (`monitors.resource[].module`).
+    pub monitors: MonitorRegistry,
+    /// Messengers (`caliper-worker-communication-method`).
+    pub messengers: MessengerRegistry,
+}
+
+impl Registries {
+    /// The built-in parts of the `caliper` binary.
+    pub fn builtin() -> Self {
+        Registries {
+            connectors: connectors(),
+            workloads: workloads(),
+            observers: tx_observers(),
+            monitors: monitors(),
+            messengers: messengers(),
+        }
+    }
+}
+
+impl Default for Registries {
+    fn default() -> Self {
+        Registries::builtin()
+    }
+}
 
 /// Connectors by the name used in `caliper.blockchain`.
 pub fn connectors() -> ConnectorRegistry {
@@ -42,4 +82,13 @@ pub fn tx_observers() -> TxObserverRegistry {
 /// Resource monitors by the name used in `monitors.resource[].module`.
 pub fn monitors() -> MonitorRegistry {
     caliper_monitors::registry()
+}
+
+/// Messengers by the name used in `caliper-worker-communication-method`: `process` (child
+/// processes of this binary, in caliper-core) and `mqtt` (through a broker, caliper-mqtt).
+pub fn messengers() -> MessengerRegistry {
+    let mut r = MessengerRegistry::new();
+    r.register(Arc::new(ProcessMessenger));
+    r.register(Arc::new(caliper_mqtt::MqttMessenger));
+    r
 }

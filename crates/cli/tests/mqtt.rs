@@ -8,8 +8,10 @@ mod common;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use broker::{Broker, free_port, mqtt, raw_publish, remote_worker, strs};
+use broker::{mqtt, remote_worker, strs};
 use caliper_testkit::certs::certificates;
+use caliper_testkit::mosquitto::{Broker, raw_publish};
+use caliper_testkit::net::free_port;
 use common::*;
 
 const BENCH: &str = r#"

@@ -14,7 +14,7 @@ use std::process::{ChildStdin, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use broker::Broker;
+use caliper_testkit::mosquitto::Broker;
 use common::*;
 use serde_json::{Value, json};
 

@@ -13,9 +13,10 @@ use std::path::Path;
 use std::process::{Command, Output};
 use std::time::Duration;
 
-use broker::{Broker, free_port};
 use caliper_testkit::anvil::Anvil;
 use caliper_testkit::certs::certificates;
+use caliper_testkit::mosquitto::Broker;
+use caliper_testkit::net::free_port;
 use common::*;
 
 const BENCH: &str = r#"

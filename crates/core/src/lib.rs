@@ -11,7 +11,7 @@
 //! | [`rate`] | the nine rate controllers, as schedules |
 //! | [`stats`] | per-round statistics, exact merging, the reported figures |
 //! | [`message`] | Caliper's manager/worker messages |
-//! | [`messenger`] | how messages travel: `process` (child pipes) |
+//! | [`messenger`] | how messages travel: the messenger seam and its registry, the `process` messenger (child pipes); `mqtt` is the `caliper-mqtt` crate |
 //! | [`tls`] | TLS client configuration (rustls on ring) for HTTP and WebSocket clients |
 //! | [`tx_observer`] | transaction observers (`monitors.transaction`) and their registry |
 //! | [`worker`] | the worker: message handling and the round loop |

@@ -59,14 +59,58 @@ pub struct RoundMessage {
     pub live_latency: bool,
 }
 
+/// What a worker's binary is, in its `connected` message: so that the manager's log says which
+/// build each worker runs, and a refusal what the worker has.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct WorkerBinary {
+    /// The executable (its path when known).
+    pub program: String,
+    /// The caliper-rs version it was built from.
+    pub version: String,
+    /// The connectors registered in it by name.
+    pub connectors: Vec<String>,
+}
+
+impl WorkerBinary {
+    /// This process's binary, with the connectors registered in `names`.
+    pub fn this(names: Vec<String>) -> WorkerBinary {
+        let program = std::env::current_exe()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|_| std::env::args().next().unwrap_or_default());
+        WorkerBinary { program, version: env!("CARGO_PKG_VERSION").to_string(), connectors: names }
+    }
+}
+
+impl std::fmt::Display for WorkerBinary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} (caliper-rs {}, connectors: {})",
+            self.program,
+            self.version,
+            self.connectors.join(", ")
+        )
+    }
+}
+
 /// A message, by Caliper's `type`; its fields are Caliper's `content`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", content = "content", rename_all = "camelCase")]
 pub enum Message {
     /// Manager to all: who is there?
-    Register {},
-    /// Worker to manager: I am.
-    Connected {},
+    Register {
+        /// The connector the manager will ask its workers to create (its
+        /// `caliper.blockchain`): a worker that cannot run it answers `connected` with an
+        /// error, and the manager refuses it. Absent: no check (a manager of an earlier build).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        connector: Option<String>,
+    },
+    /// Worker to manager: I am (with `error`: I cannot run the connector you named).
+    Connected {
+        /// What the worker's binary is.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        binary: Option<WorkerBinary>,
+    },
     /// Manager to one worker: your index.
     #[serde(rename_all = "camelCase")]
     AssignId {
@@ -99,8 +143,8 @@ impl Message {
     /// Caliper's `type` of this message.
     pub fn kind(&self) -> &'static str {
         match self {
-            Message::Register {} => "register",
-            Message::Connected {} => "connected",
+            Message::Register { .. } => "register",
+            Message::Connected { .. } => "connected",
             Message::AssignId { .. } => "assignId",
             Message::Assigned {} => "assigned",
             Message::Initialize {} => "initialize",
@@ -172,7 +216,7 @@ mod tests {
         assert_eq!(back, env);
         let caliper = r#"{"sender":"x","recipients":["all"],"type":"register","content":{},"date":"2025-01-01T00:00:00.000Z"}"#;
         let reg: Envelope = serde_json::from_str(caliper).unwrap();
-        assert_eq!(reg.message, Message::Register {});
+        assert_eq!(reg.message, Message::Register { connector: None });
         assert!(reg.is_for("anyone"));
     }
 

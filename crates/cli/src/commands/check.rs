@@ -9,14 +9,15 @@ use caliper_core::manager::{RoundSize, RunPlan};
 use caliper_core::settings::Settings;
 use serde_json::{Value, json};
 
-use super::setup::{self, Method};
+use super::setup;
 use super::validate::{self, Validated};
 use crate::args::Output;
 use crate::exit;
 use crate::logging::LogStyle;
+use crate::registry::Registries;
 
 /// Runs the check; returns the exit code (0 valid, 2 not).
-pub fn run(args: Vec<String>, output: Output) -> i32 {
+pub fn run(args: Vec<String>, output: Output, registries: &Registries) -> i32 {
     let (args, output) = output_among_settings(args, output);
     let settings = match setup::settings(args, LogStyle::Person) {
         Ok(s) => s,
@@ -25,7 +26,7 @@ pub fn run(args: Vec<String>, output: Output) -> i32 {
             return unloaded.code();
         }
     };
-    match validate::workspace(&settings) {
+    match validate::workspace(&settings, registries) {
         Ok(validated) => {
             let text = match output {
                 Output::Text => describe(&settings, &validated),
@@ -90,7 +91,7 @@ fn describe(settings: &Settings, v: &Validated) -> String {
         network.blockchain,
         network.path.display()
     );
-    let _ = writeln!(out, "  workers      {}, {}", plan.workers, messenger(&v.method));
+    let _ = writeln!(out, "  workers      {}, {}", plan.workers, v.transport.describe());
     let _ = writeln!(out, "  start        {}", command(network.start.as_deref(), flow.start, "start"));
     let _ = writeln!(out, "  init         {}", phase(flow.init, "the manager's connector: init", "init"));
     let _ = writeln!(
@@ -130,26 +131,11 @@ fn command(command: Option<&str>, enabled: bool, name: &str) -> String {
     }
 }
 
-fn messenger(method: &Method) -> String {
-    match method {
-        Method::Process => "process messenger (child processes of this binary)".to_string(),
-        Method::Mqtt { config, remote: false } => {
-            format!("mqtt messenger through {} (workers forked by the manager)", config.address())
-        }
-        Method::Mqtt { config, remote: true } => {
-            format!("mqtt messenger through {} (remote workers, started elsewhere)", config.address())
-        }
-    }
-}
-
 /// What a run would do, for a program.
 fn plan_json(settings: &Settings, v: &Validated) -> Value {
     let (plan, network): (&RunPlan, &NetworkConfig) = (&v.plan, &v.network);
     let flow = plan.phases;
-    let (messenger, broker, remote) = match &v.method {
-        Method::Process => ("process", None, false),
-        Method::Mqtt { config, remote } => ("mqtt", Some(config.address()), *remote),
-    };
+    let (messenger, broker, remote) = (v.transport.name(), v.transport.address(), v.transport.remote());
     let rounds: Vec<Value> = plan
         .rounds
         .iter()

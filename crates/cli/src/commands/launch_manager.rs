@@ -5,30 +5,34 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use caliper_core::config::NetworkConfig;
-use caliper_core::manager::{Manager, ManagerTimings, Messaging, RoundStatus, RunOutcome, RunPlan};
-use caliper_core::messenger::WorkerCommand;
+use caliper_core::manager::{Manager, ManagerTimings, RoundStatus, RunOutcome, RunPlan};
+use caliper_core::messenger::{Transport, WorkerCommand};
 use caliper_core::monitor::ResourceMonitor;
 use caliper_core::settings::{Settings, keys};
 use tokio_util::sync::CancellationToken;
 
-use super::setup::{self, Method};
+use super::setup;
 use super::validate;
 use crate::exit;
 use crate::logging::LogStyle;
 use caliper_observers::ManagerEndpoint;
 
 use crate::progress::Progress;
-use crate::registry;
+use crate::registry::Registries;
 use crate::run_observer::Observed;
 
 /// Runs the manager; returns the exit code.
-pub fn run(args: Vec<String>) -> i32 {
+pub fn run(args: Vec<String>, registries: &Registries) -> i32 {
     let settings = match setup::settings(args.clone(), LogStyle::Person) {
         Ok(s) => s,
         Err(unloaded) => return unloaded.code(),
     };
-    let validate::Validated { plan, network, timings, method, monitors } =
-        match validate::workspace(&settings) {
+    // Caliper binds first when caliper-bind-sut is set; the workers it forks do not.
+    if let Err(code) = super::bind::before_launch(&settings, &args, registries) {
+        return code;
+    }
+    let validate::Validated { plan, network, timings, transport, monitors } =
+        match validate::workspace(&settings, registries) {
             Ok(v) => v,
             Err(problems) => {
                 for problem in problems {
@@ -47,7 +51,7 @@ pub fn run(args: Vec<String>) -> i32 {
     // The manager's metrics endpoint binds its port before anything starts: a port in use
     // stops the run here.
     let specs = plan.rounds.first().map_or(&[][..], |r| r.tx_observers.as_slice());
-    if !matches!(method, Method::Mqtt { remote: true, .. })
+    if !transport.remote()
         && let Err(e) = caliper_observers::check_worker_ports(specs, &settings, plan.workers)
     {
         tracing::error!("{e}");
@@ -63,8 +67,8 @@ pub fn run(args: Vec<String>) -> i32 {
         },
         None => None,
     };
-    let run = Run { plan, network, timings, method, monitors };
-    let outcome = runtime.block_on(execute(settings.clone(), run, args, endpoint.as_ref()));
+    let run = Run { plan, network, timings, transport, monitors };
+    let outcome = runtime.block_on(execute(settings.clone(), run, args, endpoint.as_ref(), registries));
     report(&settings, &outcome);
     if let Some(endpoint) = endpoint {
         runtime.block_on(endpoint.stop());
@@ -77,7 +81,7 @@ struct Run {
     plan: RunPlan,
     network: Arc<NetworkConfig>,
     timings: ManagerTimings,
-    method: Method,
+    transport: Arc<dyn Transport>,
     monitors: Vec<Box<dyn ResourceMonitor>>,
 }
 
@@ -86,8 +90,9 @@ async fn execute(
     run: Run,
     args: Vec<String>,
     endpoint: Option<&ManagerEndpoint>,
+    registries: &Registries,
 ) -> RunOutcome {
-    let Run { plan, network, timings, method, monitors } = run;
+    let Run { plan, network, timings, transport, monitors } = run;
     let interrupt = CancellationToken::new();
     {
         let interrupt = interrupt.clone();
@@ -106,38 +111,19 @@ async fn execute(
     let program = std::env::current_exe().unwrap_or_else(|_| PathBuf::from("caliper"));
     let mut worker_args = vec!["launch".to_string(), "worker".to_string()];
     worker_args.extend(args);
-    let mut command = WorkerCommand {
+    let worker_command = WorkerCommand {
         program,
         args: worker_args,
         cwd: std::env::current_dir().unwrap_or_else(|_| ".".into()),
         env: vec![],
     };
-    let messaging = match method {
-        Method::Process => Messaging::Process(command),
-        Method::Mqtt { config, remote: true } => {
-            let config = config.shared_default();
-            tracing::info!(
-                "waiting for {} remote worker(s) on the MQTT broker at {} (run {})",
-                plan.workers,
-                config.address(),
-                config.run
-            );
-            Messaging::Mqtt { config, local: None }
-        }
-        Method::Mqtt { config, remote: false } => {
-            if !config.run_given {
-                // The local workers share the manager's generated run, and no one else does.
-                command.args.extend([format!("--{}", keys::WORKER_MQTT_RUN), config.run.clone()]);
-            }
-            Messaging::Mqtt { config, local: Some(command) }
-        }
-    };
     let mut observed = Observed { progress: Progress::new(timings.progress.is_some()), endpoint };
     let manager = Manager {
         settings,
         network,
-        connectors: registry::connectors(),
-        messaging,
+        connectors: registries.connectors.clone(),
+        transport,
+        worker_command,
         timings,
         observer: &mut observed,
         interrupt,

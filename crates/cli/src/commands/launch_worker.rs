@@ -1,32 +1,37 @@
-//! `caliper launch worker`: serve a manager over the process messenger (stdin/stdout, when
-//! forked by the manager) or the mqtt messenger (forked, or started by hand on any host with
-//! `caliper-worker-remote: true`, waiting for its manager on the broker).
+//! `caliper launch worker`: serve a manager over the messenger the settings name: `process`
+//! (stdin/stdout, when forked by the manager) or `mqtt` (forked, or started by hand on any
+//! host with `caliper-worker-remote: true`, waiting for its manager on the broker).
 
 use std::time::Duration;
 
-use caliper_core::messenger::mqtt::{self, Ending};
-use caliper_core::messenger::stdio_worker_link;
 use caliper_core::settings::keys;
-use caliper_core::worker::{self, WorkerSetup};
+use caliper_core::worker::{self, Served, WorkerSetup};
 
-use super::setup::{self, Method};
+use super::setup;
 use crate::exit;
 use crate::logging::LogStyle;
-use crate::registry;
+use crate::registry::Registries;
 
 /// Runs the worker; returns the exit code.
-pub fn run(args: Vec<String>) -> i32 {
-    let settings = match setup::settings(args, LogStyle::ForkedWorker) {
+pub fn run(args: Vec<String>, registries: &Registries) -> i32 {
+    let settings = match setup::settings(args.clone(), LogStyle::ForkedWorker) {
         Ok(s) => s,
         Err(unloaded) => return unloaded.code(),
     };
-    let method = match setup::method(&settings) {
-        Ok(m) => m,
+    let transport = match registries.messengers.configure(&settings) {
+        Ok(t) => t,
         Err(e) => {
             tracing::error!("{e}");
             return exit::CONFIG;
         }
     };
+    // A worker started by hand binds first, as Caliper's; one forked by its manager does not
+    // (the manager has bound).
+    if transport.remote()
+        && let Err(code) = super::bind::before_launch(&settings, &args, registries)
+    {
+        return code;
+    }
     let network = match setup::network(&settings) {
         Ok(n) => n,
         Err(code) => return code,
@@ -48,16 +53,16 @@ pub fn run(args: Vec<String>) -> i32 {
         }
     };
     // Forked by its manager (ports of observers are then offset by the worker index).
-    let local = !matches!(method, Method::Mqtt { remote: true, .. });
+    let local = !transport.remote();
     let setup = WorkerSetup {
         update_interval: update_interval.max(Duration::from_millis(10)),
         drain_timeout,
         max_in_flight,
         settings,
         network,
-        connectors: registry::connectors(),
-        workloads: registry::workloads(),
-        observers: registry::tx_observers(),
+        connectors: registries.connectors.clone(),
+        workloads: registries.workloads.clone(),
+        observers: registries.observers.clone(),
         local,
     };
     // One worker, one thread: the round loop and the connector share it, so statistics need
@@ -69,60 +74,26 @@ pub fn run(args: Vec<String>) -> i32 {
             return exit::RUN_FAILED;
         }
     };
-    // Over MQTT the connection lives on a thread of its own, so heartbeats keep going while the
-    // worker's thread is busy (a workload module that initialises for a long time must not look
-    // like a lost worker).
-    let mqtt_thread = match &method {
-        Method::Mqtt { .. } => {
-            match tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(1)
-                .thread_name("caliper-mqtt")
-                .enable_all()
-                .build()
-            {
-                Ok(r) => Some(r),
-                Err(e) => {
-                    tracing::error!("cannot start the MQTT thread: {e}");
-                    return exit::RUN_FAILED;
-                }
-            }
-        }
-        Method::Process => None,
-    };
     let code = runtime.block_on(async {
-        match method {
-            Method::Process => {
-                let (link, writer) = stdio_worker_link();
-                worker::serve(link, setup).await;
-                let _ = writer.await;
-                exit::OK
+        let (link, side) = match transport.connect_worker().await {
+            Ok(v) => v,
+            Err(e) => {
+                tracing::error!("{e}");
+                return exit::RUN_FAILED;
             }
-            Method::Mqtt { config, .. } => {
-                let Some(mqtt_thread) = &mqtt_thread else { return exit::RUN_FAILED };
-                let config = config.shared_default();
-                let connected = mqtt_thread.spawn(async move { mqtt::connect_worker(&config).await }).await;
-                let (link, session) = match connected {
-                    Ok(Ok(v)) => v,
-                    Ok(Err(e)) => {
-                        tracing::error!("{e}");
-                        return exit::RUN_FAILED;
-                    }
-                    Err(e) => {
-                        tracing::error!("the MQTT connection failed: {e}");
-                        return exit::RUN_FAILED;
-                    }
-                };
-                worker::serve(link, setup).await;
-                match session.close().await {
-                    Ending::Finished | Ending::NotNeeded(_) => exit::OK,
-                    Ending::ManagerGone(_) | Ending::BrokerLost(_) => exit::RUN_FAILED,
-                }
+        };
+        let served = worker::serve(link, setup).await;
+        // The messenger has logged why a session ended badly.
+        let closed = side.close().await;
+        match (served, closed) {
+            (Served::Finished, Ok(())) => exit::OK,
+            (Served::Refused(why), _) => {
+                tracing::error!("{why}");
+                exit::RUN_FAILED
             }
+            (_, Err(_)) => exit::RUN_FAILED,
         }
     });
-    if let Some(mqtt_thread) = mqtt_thread {
-        mqtt_thread.shutdown_timeout(Duration::from_secs(1));
-    }
     // Everything was written; the reader of stdin may still block in a read that only the
     // manager closing the pipe ends, and dropping the runtime would wait for it.
     runtime.shutdown_background();

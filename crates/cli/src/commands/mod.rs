@@ -1,5 +1,6 @@
 //! One module per command.
 
+pub mod bind;
 pub mod check;
 pub mod compare;
 pub mod launch_manager;

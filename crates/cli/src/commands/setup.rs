@@ -4,7 +4,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use caliper_core::config::NetworkConfig;
-use caliper_core::messenger::mqtt::MqttConfig;
 use caliper_core::settings::{Settings, SettingsInput, keys};
 
 use crate::exit;
@@ -82,39 +81,4 @@ pub fn millis(settings: &Settings, key: &str) -> Result<Duration, String> {
 pub fn max_in_flight(settings: &Settings) -> Result<Option<u64>, String> {
     let cap = settings.get_u64(keys::WORKER_MAX_IN_FLIGHT).map_err(|e| e.to_string())?;
     Ok((cap > 0).then_some(cap))
-}
-
-/// How the manager and its workers talk, from `caliper-worker-communication-method` and
-/// `caliper-worker-remote`.
-pub enum Method {
-    /// Child processes over pipes.
-    Process,
-    /// Through an MQTT broker.
-    Mqtt {
-        /// The broker and run.
-        config: MqttConfig,
-        /// Whether the workers are started elsewhere.
-        remote: bool,
-    },
-}
-
-/// Reads and checks the messenger settings (TLS files included); an error names the setting.
-pub fn method(settings: &Settings) -> Result<Method, String> {
-    let remote = settings.get_bool(keys::WORKER_REMOTE).map_err(|e| e.to_string())?;
-    match settings.get_str(keys::WORKER_COMMUNICATION_METHOD).map_err(|e| e.to_string())? {
-        "process" if remote => Err(format!(
-            "{}: true needs {}: mqtt; the process messenger forks local workers",
-            keys::WORKER_REMOTE,
-            keys::WORKER_COMMUNICATION_METHOD
-        )),
-        "process" => Ok(Method::Process),
-        "mqtt" => {
-            let config = MqttConfig::from_settings(settings).map_err(|e| e.to_string())?;
-            Ok(Method::Mqtt { config, remote })
-        }
-        other => Err(format!(
-            "{}: unknown method \"{other}\"; expected process or mqtt",
-            keys::WORKER_COMMUNICATION_METHOD
-        )),
-    }
 }

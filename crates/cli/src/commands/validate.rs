@@ -14,8 +14,10 @@ use caliper_core::monitor::ResourceMonitor;
 use caliper_core::settings::{Flow, Settings, keys};
 use caliper_core::tx_observer::TxObserverSpec;
 
-use super::setup::{self, Method};
-use crate::registry;
+use caliper_core::messenger::Transport;
+
+use super::setup;
+use crate::registry::Registries;
 
 /// What a valid workspace asks the manager to do.
 pub struct Validated {
@@ -25,29 +27,28 @@ pub struct Validated {
     pub network: Arc<NetworkConfig>,
     /// The manager's deadlines.
     pub timings: ManagerTimings,
-    /// How the manager and its workers talk.
-    pub method: Method,
+    /// How the manager and its workers talk: the messenger configured for this run.
+    pub transport: Arc<dyn Transport>,
     /// The resource monitors, built (nothing started yet).
     pub monitors: Vec<Box<dyn ResourceMonitor>>,
 }
 
 /// Checks everything a run needs that the files alone can show; on mistakes, one message per
 /// mistake (`file: key.path: what is wrong`).
-pub fn workspace(settings: &Settings) -> Result<Validated, Vec<String>> {
+pub fn workspace(settings: &Settings, registries: &Registries) -> Result<Validated, Vec<String>> {
     let mut problems = Vec::new();
     let flow = Flow::from_settings(settings).map_err(|e| problems.push(e.to_string())).ok();
-    let method = setup::method(settings).map_err(|e| problems.push(e)).ok();
+    let transport = registries.messengers.configure(settings).map_err(|e| problems.push(e)).ok();
     let timings = timings(settings).map_err(|e| problems.push(e)).ok();
     // The workers read it; a bad value must stop the run here, before anything starts.
     if let Err(e) = setup::max_in_flight(settings) {
         problems.push(e);
     }
     problems.extend(super::results_path::check_outputs_writable(settings));
-    let workloads = registry::workloads();
-    let monitor_registry = registry::monitors();
-    let observer_registry = registry::tx_observers();
-    let modules = MonitorModules { resource: Some(&monitor_registry), transaction: Some(&observer_registry) };
-    let bench = BenchmarkConfig::check_from_settings_with(settings, Some(&workloads), modules)
+    let monitor_registry = &registries.monitors;
+    let modules =
+        MonitorModules { resource: Some(monitor_registry), transaction: Some(&registries.observers) };
+    let bench = BenchmarkConfig::check_from_settings_with(settings, Some(&registries.workloads), modules)
         .map_err(|e| problems.extend(lines(e)))
         .ok();
     // Built here, so that a setting they read (caliper-monitor-interval, the report
@@ -63,16 +64,16 @@ pub fn workspace(settings: &Settings) -> Result<Validated, Vec<String>> {
         }
     }
     let workers = bench.as_ref().map(|b| b.workers);
-    let network = NetworkConfig::check_from_settings(settings, &registry::connectors(), workers)
+    let network = NetworkConfig::check_from_settings(settings, &registries.connectors, workers)
         .map_err(|e| problems.extend(lines(e)))
         .ok();
-    match (flow, method, timings, bench, network) {
-        (Some(flow), Some(method), Some(timings), Some(bench), Some(network)) if problems.is_empty() => {
+    match (flow, transport, timings, bench, network) {
+        (Some(flow), Some(transport), Some(timings), Some(bench), Some(network)) if problems.is_empty() => {
             Ok(Validated {
                 plan: plan_of(&bench, flow),
                 network: Arc::new(network),
                 timings,
-                method,
+                transport,
                 monitors,
             })
         }

@@ -196,7 +196,7 @@ impl BenchmarkConfig {
 }
 
 /// The tree of a configuration file, or the error that says why there is none.
-pub(crate) fn read_config(
+pub fn read_config(
     path: &Path,
     what: &'static str,
     from: Option<crate::settings::Source>,

@@ -11,32 +11,32 @@ use super::tree::{Kind, Loc, Node};
 use crate::suggest::did_you_mean;
 
 /// Collects the errors of one file.
-pub(crate) struct Check {
+pub struct Check {
     file: PathBuf,
     /// The errors so far, in the order they were found.
-    pub(crate) errors: Vec<ConfigError>,
+    pub errors: Vec<ConfigError>,
     /// Warnings: accepted but ignored keys, legacy keys.
-    pub(crate) warnings: Vec<String>,
+    pub warnings: Vec<String>,
 }
 
 /// `parent.key`, or `key` at the top.
-pub(crate) fn join(parent: &str, key: &str) -> String {
+pub fn join(parent: &str, key: &str) -> String {
     if parent.is_empty() { key.to_string() } else { format!("{parent}.{key}") }
 }
 
 /// `parent[index]`.
-pub(crate) fn index(parent: &str, index: usize) -> String {
+pub fn index(parent: &str, index: usize) -> String {
     format!("{parent}[{index}]")
 }
 
 impl Check {
     /// A checker for `file`.
-    pub(crate) fn new(file: &Path) -> Check {
+    pub fn new(file: &Path) -> Check {
         Check { file: file.to_path_buf(), errors: Vec::new(), warnings: Vec::new() }
     }
 
     /// Records an error at `key_path`.
-    pub(crate) fn error(&mut self, key_path: &str, loc: Option<Loc>, message: impl Into<String>) {
+    pub fn error(&mut self, key_path: &str, loc: Option<Loc>, message: impl Into<String>) {
         self.errors.push(ConfigError::Invalid {
             path: self.file.clone(),
             key_path: key_path.to_string(),
@@ -47,7 +47,7 @@ impl Check {
     }
 
     /// Records a warning at `key_path`.
-    pub(crate) fn warn(&mut self, key_path: &str, loc: Option<Loc>, message: &str) {
+    pub fn warn(&mut self, key_path: &str, loc: Option<Loc>, message: &str) {
         let at = match loc {
             Some(l) => format!("{}:{}:{}", self.file.display(), l.line, l.column),
             None => self.file.display().to_string(),
@@ -56,13 +56,13 @@ impl Check {
     }
 
     /// Records "expected X, found Y".
-    pub(crate) fn wrong_type(&mut self, key_path: &str, node: &Node, expected: &str) {
+    pub fn wrong_type(&mut self, key_path: &str, node: &Node, expected: &str) {
         self.error(key_path, node.loc, format!("expected {expected}, found {}", node.kind_name()));
     }
 
     /// `node` as a mapping whose keys are all in `known` (each unknown key is an error with
     /// a did-you-mean). `None` (and an error) when it is not a mapping.
-    pub(crate) fn mapping<'n>(&mut self, key_path: &str, node: &'n Node, known: &[&str]) -> Option<&'n Node> {
+    pub fn mapping<'n>(&mut self, key_path: &str, node: &'n Node, known: &[&str]) -> Option<&'n Node> {
         let Some(entries) = node.entries() else {
             self.wrong_type(key_path, node, "a mapping");
             return None;
@@ -84,7 +84,7 @@ impl Check {
     }
 
     /// `node` as any mapping (free keys allowed).
-    pub(crate) fn any_mapping<'n>(&mut self, key_path: &str, node: &'n Node) -> Option<&'n Node> {
+    pub fn any_mapping<'n>(&mut self, key_path: &str, node: &'n Node) -> Option<&'n Node> {
         if node.entries().is_some() {
             Some(node)
         } else {
@@ -94,7 +94,7 @@ impl Check {
     }
 
     /// The required key `key` of `map`; an error names it when it is missing or null.
-    pub(crate) fn required<'n>(
+    pub fn required<'n>(
         &mut self,
         map_path: &str,
         map: &'n Node,
@@ -115,12 +115,12 @@ impl Check {
     }
 
     /// The optional key `key` of `map` (null counts as absent).
-    pub(crate) fn optional<'n>(map: &'n Node, key: &str) -> Option<&'n Node> {
+    pub fn optional<'n>(map: &'n Node, key: &str) -> Option<&'n Node> {
         map.get(key).filter(|n| !n.is_null())
     }
 
     /// `node` as a string.
-    pub(crate) fn string(&mut self, key_path: &str, node: &Node) -> Option<String> {
+    pub fn string(&mut self, key_path: &str, node: &Node) -> Option<String> {
         match node.as_str() {
             Some(s) => Some(s.to_string()),
             None => {
@@ -131,7 +131,7 @@ impl Check {
     }
 
     /// `node` as a string that is not empty.
-    pub(crate) fn non_empty_string(&mut self, key_path: &str, node: &Node) -> Option<String> {
+    pub fn non_empty_string(&mut self, key_path: &str, node: &Node) -> Option<String> {
         let s = self.string(key_path, node)?;
         if s.trim().is_empty() {
             self.error(key_path, node.loc, "expected a non-empty string");
@@ -141,7 +141,7 @@ impl Check {
     }
 
     /// `node` as a whole number of at least 1.
-    pub(crate) fn positive_integer(&mut self, key_path: &str, node: &Node) -> Option<u64> {
+    pub fn positive_integer(&mut self, key_path: &str, node: &Node) -> Option<u64> {
         match node.kind {
             Kind::UInt(n) if n >= 1 => Some(n),
             Kind::Float(f) if f >= 1.0 && f.fract() == 0.0 && f < u64::MAX as f64 => Some(f as u64),
@@ -161,7 +161,7 @@ impl Check {
     }
 
     /// `node` as a finite number greater than 0.
-    pub(crate) fn positive_number(&mut self, key_path: &str, node: &Node) -> Option<f64> {
+    pub fn positive_number(&mut self, key_path: &str, node: &Node) -> Option<f64> {
         match node.as_f64() {
             Some(f) if f.is_finite() && f > 0.0 => Some(f),
             Some(_) => {
@@ -180,7 +180,7 @@ impl Check {
     }
 
     /// `node` as a finite number of 0 or more.
-    pub(crate) fn non_negative_number(&mut self, key_path: &str, node: &Node) -> Option<f64> {
+    pub fn non_negative_number(&mut self, key_path: &str, node: &Node) -> Option<f64> {
         match node.as_f64() {
             Some(f) if f.is_finite() && f >= 0.0 => Some(f),
             Some(_) => {
@@ -199,13 +199,7 @@ impl Check {
     }
 
     /// `node` as one of `names`; an unknown name is an error with a did-you-mean.
-    pub(crate) fn one_of(
-        &mut self,
-        key_path: &str,
-        node: &Node,
-        names: &[&str],
-        what: &str,
-    ) -> Option<String> {
+    pub fn one_of(&mut self, key_path: &str, node: &Node, names: &[&str], what: &str) -> Option<String> {
         let value = self.string(key_path, node)?;
         if names.contains(&value.as_str()) {
             return Some(value);
@@ -223,7 +217,7 @@ impl Check {
 }
 
 /// A short rendering of a scalar for messages.
-pub(crate) fn show(node: &Node) -> String {
+pub fn show(node: &Node) -> String {
     match &node.kind {
         Kind::Str(s) => format!("\"{s}\""),
         Kind::Seq(_) | Kind::Map(_) => node.kind_name().to_string(),

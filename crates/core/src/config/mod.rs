@@ -10,14 +10,15 @@
 //! - [`load_all`]: both files as the settings name them, with the errors of both.
 
 mod benchmark;
-mod check;
+pub mod check;
 mod error;
 mod network;
-pub(crate) mod tree;
+pub mod tree;
 
 #[cfg(test)]
 mod tests;
 
+pub use benchmark::read_config;
 pub use benchmark::{
     BenchmarkConfig, MONITOR_KEYS, MONITORS_KEYS, MonitorModules, MonitorSpec, MonitorsConfig, OBSERVER_KEYS,
     OBSERVER_TYPES, RATE_CONTROL_KEYS, RESOURCE_MONITORS, ROUND_KEYS, RoundConfig, TEST_KEYS,

@@ -15,11 +15,11 @@ use serde_saphyr::{Location, Spanned};
 
 /// A line and column in the source file, both 1-based.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Loc {
+pub struct Loc {
     /// 1-based line.
-    pub(crate) line: u32,
+    pub line: u32,
     /// 1-based column.
-    pub(crate) column: u32,
+    pub column: u32,
 }
 
 impl Loc {
@@ -36,16 +36,16 @@ impl Loc {
 
 /// One value of the document and where it is used (for an alias: the alias, not the anchor).
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Node {
+pub struct Node {
     /// The value.
-    pub(crate) kind: Kind,
+    pub kind: Kind,
     /// Where it is, when known.
-    pub(crate) loc: Option<Loc>,
+    pub loc: Option<Loc>,
 }
 
 /// The value of a [`Node`].
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Kind {
+pub enum Kind {
     /// `null`, `~` or nothing.
     Null,
     /// `true` or `false`.
@@ -66,18 +66,18 @@ pub(crate) enum Kind {
 
 /// One key of a mapping.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Entry {
+pub struct Entry {
     /// The key.
-    pub(crate) key: String,
+    pub key: String,
     /// Where the key is, when known.
-    pub(crate) key_loc: Option<Loc>,
+    pub key_loc: Option<Loc>,
     /// Its value.
-    pub(crate) value: Node,
+    pub value: Node,
 }
 
 /// Why a file could not be read into a tree.
 #[derive(Debug)]
-pub(crate) enum ParseError {
+pub enum ParseError {
     /// The file does not exist.
     NotFound,
     /// The file exists but could not be read.
@@ -94,12 +94,12 @@ pub(crate) enum ParseError {
 }
 
 /// The deepest nesting a YAML configuration may have.
-pub(crate) const MAX_DEPTH: usize = 32;
+pub const MAX_DEPTH: usize = 32;
 /// The most YAML nodes a file may have, its aliases expanded.
-pub(crate) const MAX_NODES: usize = 100_000;
+pub const MAX_NODES: usize = 100_000;
 
 /// Reads `path` as JSON when its name ends in `.json` (any case), as YAML otherwise.
-pub(crate) fn read_file(path: &Path) -> Result<Node, ParseError> {
+pub fn read_file(path: &Path) -> Result<Node, ParseError> {
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Err(ParseError::NotFound),
@@ -110,7 +110,7 @@ pub(crate) fn read_file(path: &Path) -> Result<Node, ParseError> {
 }
 
 /// Parses YAML 1.2 text (booleans are only `true`/`false`, as in js-yaml).
-pub(crate) fn parse_yaml(text: &str) -> Result<Node, ParseError> {
+pub fn parse_yaml(text: &str) -> Result<Node, ParseError> {
     let options = serde_saphyr::options! {
         strict_booleans: true,
         with_snippet: false,
@@ -150,7 +150,7 @@ fn explain_budget(text: &str) -> String {
 }
 
 /// Parses JSON text.
-pub(crate) fn parse_json(text: &str) -> Result<Node, ParseError> {
+pub fn parse_json(text: &str) -> Result<Node, ParseError> {
     match serde_json::from_str::<Value>(text) {
         Ok(value) => Ok(Node::from_json(&value)),
         Err(err) => {
@@ -167,12 +167,12 @@ pub(crate) fn parse_json(text: &str) -> Result<Node, ParseError> {
 
 impl Node {
     /// A node without a position.
-    pub(crate) fn new(kind: Kind) -> Node {
+    pub fn new(kind: Kind) -> Node {
         Node { kind, loc: None }
     }
 
     /// The tree of a JSON value, without positions.
-    pub(crate) fn from_json(value: &Value) -> Node {
+    pub fn from_json(value: &Value) -> Node {
         let kind = match value {
             Value::Null => Kind::Null,
             Value::Bool(b) => Kind::Bool(*b),
@@ -197,7 +197,7 @@ impl Node {
     }
 
     /// The JSON value of this tree (mapping keys sorted, as serde_json keeps them).
-    pub(crate) fn to_json(&self) -> Value {
+    pub fn to_json(&self) -> Value {
         match &self.kind {
             Kind::Null => Value::Null,
             Kind::Bool(b) => Value::Bool(*b),
@@ -217,7 +217,7 @@ impl Node {
     }
 
     /// The entries, when this is a mapping.
-    pub(crate) fn entries(&self) -> Option<&[Entry]> {
+    pub fn entries(&self) -> Option<&[Entry]> {
         match &self.kind {
             Kind::Map(entries) => Some(entries),
             _ => None,
@@ -225,17 +225,17 @@ impl Node {
     }
 
     /// The entry `key`, when this is a mapping that has it.
-    pub(crate) fn entry(&self, key: &str) -> Option<&Entry> {
+    pub fn entry(&self, key: &str) -> Option<&Entry> {
         self.entries()?.iter().find(|e| e.key == key)
     }
 
     /// The value of `key`, when this is a mapping that has it.
-    pub(crate) fn get(&self, key: &str) -> Option<&Node> {
+    pub fn get(&self, key: &str) -> Option<&Node> {
         self.entry(key).map(|e| &e.value)
     }
 
     /// The string, when this is one.
-    pub(crate) fn as_str(&self) -> Option<&str> {
+    pub fn as_str(&self) -> Option<&str> {
         match &self.kind {
             Kind::Str(s) => Some(s),
             _ => None,
@@ -243,7 +243,7 @@ impl Node {
     }
 
     /// The number, when this is one.
-    pub(crate) fn as_f64(&self) -> Option<f64> {
+    pub fn as_f64(&self) -> Option<f64> {
         match self.kind {
             Kind::Int(i) => Some(i as f64),
             Kind::UInt(u) => Some(u as f64),
@@ -255,7 +255,7 @@ impl Node {
     /// The position of the deepest node of `key_path` (such as `opts.rateControllers[1].opts`,
     /// below this node) that exists: an error about a key that is missing or misspelt points
     /// at the mapping that should hold it.
-    pub(crate) fn locate(&self, key_path: &str) -> Option<Loc> {
+    pub fn locate(&self, key_path: &str) -> Option<Loc> {
         let mut loc = None;
         let mut current = self;
         for segment in key_path.split('.') {
@@ -280,12 +280,12 @@ impl Node {
     }
 
     /// Whether this is `null`.
-    pub(crate) fn is_null(&self) -> bool {
+    pub fn is_null(&self) -> bool {
         matches!(self.kind, Kind::Null)
     }
 
     /// What kind of value this is, for "expected …, found …" messages.
-    pub(crate) fn kind_name(&self) -> &'static str {
+    pub fn kind_name(&self) -> &'static str {
         match &self.kind {
             Kind::Null => "null",
             Kind::Bool(_) => "a boolean",

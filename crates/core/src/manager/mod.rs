@@ -17,4 +17,4 @@ pub use command::run_shell;
 pub use observer::{NoObserver, RunObserver};
 pub use outcome::{RoundOutcome, RoundStatus, RunOutcome, WorkerOutcome};
 pub use plan::{ManagerTimings, PlannedRound, RoundSize, RunPlan};
-pub use run::{Manager, Messaging, share};
+pub use run::{Manager, share};

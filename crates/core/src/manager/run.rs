@@ -16,41 +16,10 @@ use super::workers::{WaitError, Workers};
 use crate::config::NetworkConfig;
 use crate::connector::{Connector, ConnectorInit, ConnectorRegistry, MANAGER_INDEX, NullSink};
 use crate::message::{Message, RoundMessage};
-use crate::messenger::mqtt::{MqttConfig, MqttManager, connect_manager};
-use crate::messenger::{Inbound, ManagerLink, ProcessWorkers, WorkerCommand, spawn_process_workers};
+use crate::messenger::{Inbound, ManagerLink, ManagerSide, Transport, WorkerCommand};
 use crate::monitor::{MonitorReport, MonitoredRound, ResourceMonitor};
 use crate::settings::Settings;
 use crate::stats::{RoundStats, StatsCore};
-
-/// How the manager reaches its workers.
-#[derive(Debug, Clone)]
-pub enum Messaging {
-    /// Local child processes (the `process` messenger).
-    Process(WorkerCommand),
-    /// Through an MQTT broker (the `mqtt` messenger).
-    Mqtt {
-        /// The broker, credentials, TLS and run identifier.
-        config: MqttConfig,
-        /// How to start local workers (`caliper-worker-remote: false`); `None` when the
-        /// workers are started elsewhere and join through the broker.
-        local: Option<WorkerCommand>,
-    },
-}
-
-/// The manager's end of a messenger, closed after the run.
-enum Transport {
-    Process(ProcessWorkers),
-    Mqtt(MqttManager),
-}
-
-impl Transport {
-    async fn close(self, grace: Duration) {
-        match self {
-            Transport::Process(p) => p.close(grace).await,
-            Transport::Mqtt(m) => m.close(grace).await,
-        }
-    }
-}
 
 /// Everything the manager needs besides the plan.
 pub struct Manager<'a> {
@@ -60,8 +29,11 @@ pub struct Manager<'a> {
     pub network: Arc<NetworkConfig>,
     /// The connectors this binary knows.
     pub connectors: ConnectorRegistry,
-    /// How to reach the workers.
-    pub messaging: Messaging,
+    /// How to reach the workers: the messenger configured for this run.
+    pub transport: Arc<dyn Transport>,
+    /// How to start a local worker (this binary with `launch worker` and the manager's
+    /// settings); unused when the workers are remote.
+    pub worker_command: WorkerCommand,
     /// Deadlines and periods.
     pub timings: ManagerTimings,
     /// Where events go.
@@ -151,7 +123,15 @@ impl Manager<'_> {
             .await?
             .map_err(|e| format!("prepareWorkerArguments failed: {e}"))?;
         let (link, transport) = self.connect(plan.workers).await?;
-        let result = match Workers::join(link, plan.workers, self.timings.join, &self.interrupt).await {
+        let result = match Workers::join(
+            link,
+            plan.workers,
+            &self.network.blockchain,
+            self.timings.join,
+            &self.interrupt,
+        )
+        .await
+        {
             Ok(mut workers) => {
                 let r = self.rounds(plan, &mut workers, &args, outcome).await;
                 workers.broadcast(Message::Exit {});
@@ -167,20 +147,9 @@ impl Manager<'_> {
         result
     }
 
-    async fn connect(&self, workers: usize) -> Result<(ManagerLink, Transport), String> {
-        match &self.messaging {
-            Messaging::Process(command) => spawn_process_workers(workers, command)
-                .map(|(link, p)| (link, Transport::Process(p)))
-                .map_err(|e| e.to_string()),
-            Messaging::Mqtt { config, local } => {
-                let local = local.as_ref().map(|c| (workers, c));
-                let connect = connect_manager(config, local);
-                match self.interruptible(connect).await? {
-                    Ok((link, m)) => Ok((link, Transport::Mqtt(m))),
-                    Err(e) => Err(format!("workers could not start: {e}")),
-                }
-            }
-        }
+    async fn connect(&self, workers: usize) -> Result<(ManagerLink, Box<dyn ManagerSide>), String> {
+        let connect = self.transport.connect_manager(workers, &self.worker_command);
+        self.interruptible(connect).await?.map_err(|e| format!("workers could not start: {e}"))
     }
 
     async fn manager_connector(&self) -> Result<Arc<dyn Connector>, String> {

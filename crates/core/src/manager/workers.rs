@@ -62,17 +62,23 @@ impl Workers {
         let _ = self.link.send(Envelope::new(self.link.id.clone(), vec![ALL.into()], message));
     }
 
-    /// Joins `count` workers: `register` until they are `connected`, then `assignId` and
-    /// `initialize`, all within `deadline`. Errors of a worker's connector are returned.
+    /// Joins `count` workers: `register` (naming `connector`, the connector they will be
+    /// asked to create) until they are `connected`, then `assignId` and `initialize`, all
+    /// within `deadline`. Errors of a worker's connector are returned; so is, at once, a
+    /// worker that answers it cannot run `connector` (a remote worker of another build).
     pub async fn join(
         mut link: ManagerLink,
         count: usize,
+        connector: &str,
         deadline: Duration,
         interrupt: &CancellationToken,
     ) -> Result<Workers, (ManagerLink, String)> {
         let until = Instant::now() + deadline;
         let mut ids: Vec<String> = Vec::new();
-        let register = || Envelope::new(link.id.clone(), vec![ALL.into()], Message::Register {});
+        let asked = Some(connector.to_string());
+        let register = || {
+            Envelope::new(link.id.clone(), vec![ALL.into()], Message::Register { connector: asked.clone() })
+        };
         let _ = link.send(register());
         // Remote workers may start after the manager: ask again every second.
         let mut again =
@@ -89,9 +95,16 @@ impl Workers {
                 _ = interrupt.cancelled() => return Err((link, WaitError::Interrupted.to_string())),
                 _ = again.tick() => { let _ = link.send(register()); }
                 inbound = link.inbox.recv() => match inbound {
-                    Some(Inbound::Message(env)) if matches!(env.message, Message::Connected {}) => {
-                        if !ids.contains(&env.sender) {
-                            ids.push(env.sender);
+                    Some(Inbound::Message(Envelope { sender, message: Message::Connected { binary }, error, .. })) => {
+                        if let Some(why) = error {
+                            tracing::error!("worker {sender} refused: {why}");
+                            return Err((link, format!("worker {sender} refused: {why}")));
+                        }
+                        if !ids.contains(&sender) {
+                            if let Some(binary) = binary {
+                                tracing::debug!("worker {sender} joined: {binary}");
+                            }
+                            ids.push(sender);
                         }
                     }
                     Some(Inbound::Message(_)) => {}
@@ -164,5 +177,79 @@ impl Workers {
             }
         }
         Ok((0..self.ids.len()).map(|i| answers.remove(&i).flatten()).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use tokio::sync::mpsc;
+
+    use super::*;
+    use crate::config::NetworkConfig;
+    use crate::connector::ConnectorRegistry;
+    use crate::messenger::{Link, WorkerLink};
+    use crate::settings::Settings;
+    use crate::worker::{Served, WorkerSetup, serve};
+
+    /// A manager's and a worker's link joined in memory, as any messenger joins them.
+    fn linked() -> (ManagerLink, WorkerLink) {
+        let (to_worker, worker_inbox) = mpsc::unbounded_channel::<Envelope>();
+        let (manager_outbox, mut from_manager) = mpsc::unbounded_channel::<Envelope>();
+        let (to_manager, manager_inbox) = mpsc::unbounded_channel();
+        let (worker_outbox, mut from_worker) = mpsc::unbounded_channel::<Envelope>();
+        tokio::spawn(async move {
+            while let Some(env) = from_manager.recv().await {
+                let _ = to_worker.send(env);
+            }
+        });
+        tokio::spawn(async move {
+            while let Some(env) = from_worker.recv().await {
+                let _ = to_manager.send(Inbound::Message(env));
+            }
+        });
+        let manager = Link {
+            id: "m".into(),
+            outbox: manager_outbox,
+            inbox: manager_inbox,
+            traffic: Default::default(),
+        };
+        let worker =
+            Link { id: "w1".into(), outbox: worker_outbox, inbox: worker_inbox, traffic: Default::default() };
+        (manager, worker)
+    }
+
+    #[tokio::test]
+    async fn a_worker_without_the_connector_is_refused_at_once_with_what_it_has() {
+        let (manager, worker) = linked();
+        let network = NetworkConfig { blockchain: "http".into(), ..NetworkConfig::default() };
+        let setup = WorkerSetup {
+            settings: Arc::new(Settings::default()),
+            network: Arc::new(network),
+            connectors: ConnectorRegistry::new(),
+            workloads: Default::default(),
+            update_interval: Duration::from_secs(1),
+            drain_timeout: Duration::from_secs(1),
+            max_in_flight: None,
+            observers: Default::default(),
+            local: true,
+        };
+        let started = Instant::now();
+        let interrupt = CancellationToken::new();
+        let both = async {
+            tokio::join!(
+                Workers::join(manager, 1, "http", Duration::from_secs(30), &interrupt),
+                serve(worker, setup)
+            )
+        };
+        let (joined, served) = tokio::time::timeout(Duration::from_secs(10), both).await.expect("no hang");
+        let Err((_, message)) = joined else { panic!("the worker was not refused") };
+        assert!(started.elapsed() < Duration::from_secs(5), "refused at once, not at the join deadline");
+        assert!(message.starts_with("worker w1 refused:"), "{message}");
+        assert!(message.contains("cannot run the connector \"http\""), "{message}");
+        assert!(message.contains("caliper-rs "), "the worker's build: {message}");
+        let Served::Refused(why) = served else { panic!("the worker served on") };
+        assert!(why.contains("refused the manager m"), "{why}");
     }
 }

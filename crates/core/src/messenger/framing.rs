@@ -137,7 +137,7 @@ mod tests {
     use crate::message::{ALL, Message};
 
     fn good() -> String {
-        encode(&Envelope::new("m", vec![ALL.into()], Message::Register {}))
+        encode(&Envelope::new("m", vec![ALL.into()], Message::Register { connector: None }))
     }
 
     #[tokio::test]

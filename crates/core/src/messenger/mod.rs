@@ -5,10 +5,14 @@
 //! says when a worker is lost ([`Inbound::Lost`]), which is how a dead worker is noticed at
 //! once instead of hanging the run. Each link counts the messages and bytes it carries
 //! ([`Traffic`]), which the manager logs per round.
+//!
+//! Messengers are pluggable ([`Messenger`], [`MessengerRegistry`]): this crate holds the
+//! `process` messenger; the `mqtt` one lives in the `caliper-mqtt` crate, and both use the
+//! pieces here (links, traffic counters, the local worker processes of [`spawn_children`]).
 
 mod framing;
-pub mod mqtt;
 mod process;
+mod registry;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -17,7 +21,11 @@ use tokio::sync::mpsc;
 
 use crate::message::Envelope;
 
-pub use process::{ProcessWorkers, WorkerCommand, spawn_process_workers, stdio_worker_link};
+pub use process::{
+    Labels, ProcessMessenger, ProcessWorkers, Spawned, WorkerCommand, spawn_children, spawn_process_workers,
+    stdio_worker_link,
+};
+pub use registry::{ManagerSide, Messenger, MessengerRegistry, Transport, WorkerSide};
 
 /// What the manager receives.
 #[derive(Debug)]

@@ -16,8 +16,11 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use super::framing::{encode, read_envelopes, read_sized_envelopes, write_lines};
-use super::{Inbound, ManagerLink, MessengerError, Traffic, WorkerLink};
+use super::{
+    Inbound, ManagerLink, ManagerSide, Messenger, MessengerError, Traffic, Transport, WorkerLink, WorkerSide,
+};
 use crate::message::{ALL, Envelope, Message};
+use crate::settings::{Settings, keys};
 
 /// How to start one worker process: normally this binary with `launch worker` and the
 /// manager's own `--caliper-*` arguments.
@@ -49,6 +52,80 @@ impl ProcessWorkers {
             self.kill.cancel();
             while self.tasks.join_next().await.is_some() {}
         }
+    }
+}
+
+/// The `process` messenger: the workers are child processes of the manager's binary, and
+/// messages travel over their stdin and stdout.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ProcessMessenger;
+
+impl Messenger for ProcessMessenger {
+    fn name(&self) -> &'static str {
+        "process"
+    }
+
+    fn configure(&self, _settings: &Settings, remote: bool) -> Result<Arc<dyn Transport>, String> {
+        if remote {
+            return Err(format!(
+                "{}: true needs a messenger that reaches workers started elsewhere (such as {}: mqtt); the process messenger forks local workers",
+                keys::WORKER_REMOTE,
+                keys::WORKER_COMMUNICATION_METHOD
+            ));
+        }
+        Ok(Arc::new(ProcessMessenger))
+    }
+}
+
+#[async_trait::async_trait]
+impl Transport for ProcessMessenger {
+    fn name(&self) -> &'static str {
+        "process"
+    }
+
+    fn address(&self) -> Option<String> {
+        None
+    }
+
+    fn remote(&self) -> bool {
+        false
+    }
+
+    fn describe(&self) -> String {
+        "process messenger (child processes of this binary)".into()
+    }
+
+    async fn connect_manager(
+        &self,
+        workers: usize,
+        command: &WorkerCommand,
+    ) -> Result<(ManagerLink, Box<dyn ManagerSide>), String> {
+        let (link, processes) = spawn_process_workers(workers, command).map_err(|e| e.to_string())?;
+        Ok((link, Box::new(processes)))
+    }
+
+    async fn connect_worker(&self) -> Result<(WorkerLink, Box<dyn WorkerSide>), String> {
+        let (link, writer) = stdio_worker_link();
+        Ok((link, Box::new(StdoutWriter(writer))))
+    }
+}
+
+#[async_trait::async_trait]
+impl ManagerSide for ProcessWorkers {
+    async fn close(self: Box<Self>, grace: Duration) {
+        ProcessWorkers::close(*self, grace).await;
+    }
+}
+
+/// A worker's writer of its stdout, awaited so that every message is written before the
+/// process exits.
+struct StdoutWriter(tokio::task::JoinHandle<()>);
+
+#[async_trait::async_trait]
+impl WorkerSide for StdoutWriter {
+    async fn close(self: Box<Self>) -> Result<(), String> {
+        let _ = self.0.await;
+        Ok(())
     }
 }
 
@@ -84,7 +161,7 @@ pub fn spawn_process_workers(
 }
 
 /// Worker processes just started.
-pub(crate) struct Spawned {
+pub struct Spawned {
     /// Each worker's id (its process id) and the writer of its stdin (process messenger).
     pub writers: Vec<(String, mpsc::UnboundedSender<Arc<str>>)>,
     /// The processes.
@@ -97,7 +174,7 @@ pub(crate) struct Spawned {
 /// reported on `inbox` as [`Inbound::Lost`] under their process id. With `pipes` (the process
 /// messenger, counting into the traffic given), envelopes travel over their stdin and stdout;
 /// without, those are closed (the workers talk through a broker).
-pub(crate) fn spawn_children(
+pub fn spawn_children(
     count: usize,
     command: &WorkerCommand,
     inbox: &mpsc::UnboundedSender<Inbound>,
@@ -178,7 +255,7 @@ async fn watch_child(
 }
 
 /// Worker indexes by process id, learnt from the `assignId` messages sent to them.
-pub(crate) type Labels = Arc<std::sync::Mutex<std::collections::HashMap<String, usize>>>;
+pub type Labels = Arc<std::sync::Mutex<std::collections::HashMap<String, usize>>>;
 
 /// Re-emits a worker's log lines at their level, labelled with the worker's index once it has
 /// one (its process id before).

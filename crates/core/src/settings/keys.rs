@@ -171,13 +171,15 @@ keys! {
     AUTH_PROMETHEUS_PASSWORD = "caliper-auth-prometheus-password", Null,
         "Basic-auth password for the prometheus resource monitor's URL (never logged).";
     BIND_SUT = "caliper-bind-sut", Null,
-        "Accepted for compatibility with Caliper and ignored: the connectors are built in.";
-    BIND_CWD = "caliper-bind-cwd", Null,
-        "Accepted for compatibility with Caliper and ignored.";
+        "What caliper bind installs, as sut:sdk (such as fabric:2.5; a missing sdk means latest). Set for launch manager, it binds first.";
     BIND_ARGS = "caliper-bind-args", Null,
-        "Accepted for compatibility with Caliper and ignored.";
+        "Extra arguments of the installer (npm, pip or cargo), such as --caliper-bind-args=--offline; the = form is needed for a value that starts with -.";
+    BIND_CWD = "caliper-bind-cwd", Null,
+        "Where npm installs (relative to the current directory); unset: the workspace.";
     BIND_FILE = "caliper-bind-file", Null,
-        "Accepted for compatibility with Caliper and ignored.";
+        "A binding file (relative to the workspace) used instead of the built-in one.";
+    BIND_DRYRUN = "caliper-bind-dryrun", Bool(false),
+        "Print the installer commands of bind or unbind and where they would run, without running them.";
 }
 
 /// Prefixes of Caliper settings that caliper-rs does not use; a key under one of them is

@@ -21,7 +21,7 @@ pub use round::{RoundDriver, RoundEnd, RoundLimit};
 
 use crate::config::NetworkConfig;
 use crate::connector::{Connector, ConnectorInit, ConnectorRegistry};
-use crate::message::{Envelope, Message, RoundMessage};
+use crate::message::{Envelope, Message, RoundMessage, WorkerBinary};
 use crate::messenger::WorkerLink;
 use crate::rate::{self, RateContext};
 use crate::settings::Settings;
@@ -70,8 +70,18 @@ struct Worker {
     prepared: Option<Prepared>,
 }
 
-/// Serves the manager until it says `exit` or goes away.
-pub async fn serve(link: WorkerLink, setup: WorkerSetup) {
+/// How a worker's service ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Served {
+    /// The manager said `exit`, or went away (the messenger says which).
+    Finished,
+    /// The worker refused its manager: it cannot run the connector the manager asks for.
+    /// The manager was told why; the text says it for this worker's log.
+    Refused(String),
+}
+
+/// Serves the manager until it says `exit` or goes away, or until the worker refuses it.
+pub async fn serve(link: WorkerLink, setup: WorkerSetup) -> Served {
     let mut worker = Worker {
         setup,
         link,
@@ -86,9 +96,15 @@ pub async fn serve(link: WorkerLink, setup: WorkerSetup) {
             continue;
         }
         match env.message {
-            Message::Register {} => {
+            Message::Register { connector } => {
                 worker.manager = Some(env.sender.clone());
-                worker.reply(Message::Connected {}, None);
+                let refusal = connector.as_deref().and_then(|c| worker.cannot_run(c));
+                let names = worker.setup.connectors.names().iter().map(|n| n.to_string()).collect();
+                let binary = WorkerBinary::this(names);
+                worker.reply(Message::Connected { binary: Some(binary) }, refusal.clone());
+                if let Some(why) = refusal {
+                    return Served::Refused(format!("refused the manager {}: {why}", env.sender));
+                }
             }
             Message::AssignId { worker_index } => {
                 worker.index = Some(worker_index);
@@ -116,6 +132,7 @@ pub async fn serve(link: WorkerLink, setup: WorkerSetup) {
         }
     }
     tracing::debug!("worker exits");
+    Served::Finished
 }
 
 impl Worker {
@@ -126,7 +143,7 @@ impl Worker {
         }
         match &self.manager {
             Some(m) => *m == env.sender,
-            None => matches!(env.message, Message::Register {}),
+            None => matches!(env.message, Message::Register { .. }),
         }
     }
 
@@ -136,6 +153,27 @@ impl Worker {
         if self.link.send(env).is_err() {
             tracing::warn!("the manager's link is closed");
         }
+    }
+
+    /// Why this worker cannot run the connector `asked` that its manager will ask for: its
+    /// binary lacks it (a remote worker started from another build), or its own network
+    /// configuration names another one.
+    fn cannot_run(&self, asked: &str) -> Option<String> {
+        let network = &self.setup.network;
+        if network.blockchain != asked {
+            return Some(format!(
+                "the manager runs the connector \"{asked}\" but this worker's network configuration ({}) names \"{}\"; give the workers the manager's network configuration",
+                network.path.display(),
+                network.blockchain
+            ));
+        }
+        let workspace = self.setup.settings.workspace();
+        let problem = self.setup.connectors.resolve(asked, workspace).err()?;
+        let names = self.setup.connectors.names().iter().map(|n| n.to_string()).collect();
+        Some(format!(
+            "this worker's binary {} cannot run the connector \"{asked}\" that the manager asks for ({problem}); start the workers with the manager's binary",
+            WorkerBinary::this(names)
+        ))
     }
 
     fn index(&self) -> Result<usize, String> {

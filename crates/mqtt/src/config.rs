@@ -13,7 +13,7 @@ use rustls::ClientConfig;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
-use crate::settings::{Settings, keys};
+use caliper_core::settings::{Settings, keys};
 
 /// The largest message the messenger sends or accepts, in bytes. A round's final statistics
 /// are histograms and a per-second series, not one entry per transaction, so they stay far
@@ -141,7 +141,7 @@ impl MqttConfig {
             .then(|| settings.path(keys::WORKER_MQTT_TLS_KEY))
             .flatten();
         let tls = if parsed.tls {
-            Some(Arc::new(super::tls::client_config(ca.as_deref(), cert.as_deref(), key.as_deref(), verify)?))
+            Some(Arc::new(crate::tls::client_config(ca.as_deref(), cert.as_deref(), key.as_deref(), verify)?))
         } else {
             if let Some(key) = [
                 (keys::WORKER_MQTT_TLS_CA, &ca),
@@ -315,7 +315,7 @@ fn check_run(run: &str) -> Result<(), String> {
 
 /// A fresh run identifier for a manager and the local workers it starts.
 fn generated_run() -> String {
-    format!("run-{:012x}", super::random_u64() & 0xffff_ffff_ffff)
+    format!("run-{:012x}", crate::random_u64() & 0xffff_ffff_ffff)
 }
 
 pub(super) fn read_file(key: &'static str, path: &Path) -> Result<Vec<u8>, MqttConfigError> {
@@ -356,7 +356,7 @@ pub(super) fn private_key(key: &'static str, path: &Path) -> Result<PrivateKeyDe
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::settings::SettingsInput;
+    use caliper_core::settings::SettingsInput;
 
     fn config(
         dir: &Path,

@@ -1,9 +1,11 @@
-//! The `mqtt` messenger: the manager and its workers talk through an MQTT broker (such as
-//! mosquitto), so workers may run on any host that reaches it, forked locally by the manager
-//! or started by hand with `caliper launch worker`.
+//! caliper-mqtt: the `mqtt` messenger of caliper-rs. The manager and its workers talk through
+//! an MQTT broker (such as mosquitto), so workers may run on any host that reaches it, forked
+//! locally by the manager or started by hand with `caliper launch worker`.
 //!
-//! It hands out the same [`Link`](super::Link)s as the process messenger, so the manager and
-//! worker logic do not know the transport. What it adds is what a network needs: topics
+//! It plugs into caliper-core's messenger seam ([`MqttMessenger`] is a
+//! [`Messenger`](caliper_core::messenger::Messenger), registered by the binary beside the
+//! `process` one) and hands out the same [`Link`](caliper_core::messenger::Link)s, so the
+//! manager and worker logic do not know the transport. What it adds is what a network needs: topics
 //! scoped by a run identifier ([`wire`]), QoS 1 for every message, credentials and TLS
 //! ([`config`], [`tls`]), heartbeats and last wills so a lost peer is noticed within seconds,
 //! reconnection with a replay of recent messages so a broker restart loses nothing, and a
@@ -13,6 +15,7 @@
 mod config;
 mod conn;
 mod manager;
+mod messenger;
 mod tls;
 mod wire;
 mod worker;
@@ -25,10 +28,12 @@ use tokio::task::JoinHandle;
 
 pub use config::{MAX_MESSAGE, MqttConfig, MqttConfigError};
 use conn::{Conn, ConnectFailure};
+pub use messenger::MqttMessenger;
 use wire::{Presence, State, Topics};
 
-use super::process::{ProcessWorkers, WorkerCommand, spawn_children};
-use super::{ManagerLink, MessengerError, Traffic, WorkerLink};
+use caliper_core::messenger::{
+    ManagerLink, MessengerError, ProcessWorkers, Traffic, WorkerCommand, WorkerLink, spawn_children,
+};
 
 /// Why the MQTT messenger could not start.
 #[derive(Debug, thiserror::Error)]
@@ -124,7 +129,7 @@ impl MqttWorker {
 }
 
 /// A random number, for client ids and run ids (no cryptographic use).
-pub(crate) fn random_u64() -> u64 {
+fn random_u64() -> u64 {
     use std::hash::{BuildHasher, Hasher};
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
     h.write_u128(

@@ -15,11 +15,11 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
-use super::conn::{Conn, Session, serve};
-use super::wire::{self, Presence, State, Topic};
-use crate::message::{ALL, Envelope, Message};
-use crate::messenger::Inbound;
-use crate::messenger::process::Labels;
+use crate::conn::{Conn, Session, serve};
+use crate::wire::{self, Presence, State, Topic};
+use caliper_core::message::{ALL, Envelope, Message};
+use caliper_core::messenger::Inbound;
+use caliper_core::messenger::Labels;
 
 /// The manager's session state.
 pub struct ManagerSession {
@@ -132,7 +132,7 @@ impl Session for ManagerSession {
                         self.members.push(r.clone());
                     }
                     self.heard.insert(r.clone(), Instant::now());
-                    if let (Some(labels), Some(pid)) = (&self.labels, super::pid_of(r)) {
+                    if let (Some(labels), Some(pid)) = (&self.labels, crate::pid_of(r)) {
                         labels
                             .lock()
                             .unwrap_or_else(|p| p.into_inner())
@@ -144,7 +144,7 @@ impl Session for ManagerSession {
                 self.state = State::Running;
                 self.publish_status();
             }
-            Message::Register {} => self.last_register = Some(env.clone()),
+            Message::Register { .. } => self.last_register = Some(env.clone()),
             _ => {}
         }
         let topics: Vec<String> = if env.recipients.iter().any(|r| r == ALL) {

@@ -11,10 +11,10 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
-use super::config::MqttConfig;
-use super::wire::{self, Replay, Seen, Topics};
-use crate::message::Envelope;
-use crate::messenger::Traffic;
+use crate::config::MqttConfig;
+use crate::wire::{self, Replay, Seen, Topics};
+use caliper_core::message::Envelope;
+use caliper_core::messenger::Traffic;
 
 /// What the event loop reports to the session.
 #[derive(Debug)]

@@ -13,11 +13,11 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
-use super::conn::{Conn, Session, serve};
-use super::wire::{self, Presence, State, Topic};
-use crate::message::{Envelope, Message};
-use crate::messenger::mqtt::Ending;
-use crate::stats::RoundStats;
+use crate::Ending;
+use crate::conn::{Conn, Session, serve};
+use crate::wire::{self, Presence, State, Topic};
+use caliper_core::message::{Envelope, Message};
+use caliper_core::stats::RoundStats;
 
 /// A worker's session state.
 pub struct WorkerSession {
@@ -126,7 +126,7 @@ impl Session for WorkerSession {
     }
 
     fn outgoing(&mut self, env: Envelope) {
-        if matches!(env.message, Message::Connected {}) && self.manager.is_none() {
+        if matches!(env.message, Message::Connected { .. }) && self.manager.is_none() {
             self.manager = env.recipients.first().cloned();
             self.manager_heard = Instant::now();
         }

@@ -18,7 +18,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 
 use serde::{Deserialize, Serialize};
 
-use crate::message::{ALL, Envelope, Message};
+use caliper_core::message::{ALL, Envelope, Message};
 
 /// The topics of one run.
 #[derive(Debug, Clone)]
@@ -162,7 +162,7 @@ pub fn decode(payload: &[u8]) -> Result<(Envelope, Option<u64>), serde_json::Err
 /// Whether a message must arrive: everything but the periodic ones (`txUpdate` is superseded
 /// by the next one and by the final result; `register` is repeated until answered).
 pub fn is_reliable(message: &Message) -> bool {
-    !matches!(message, Message::TxUpdate(_) | Message::Register {})
+    !matches!(message, Message::TxUpdate(_) | Message::Register { .. })
 }
 
 /// Up to the first 120 characters of a payload, for a log line.

@@ -11,8 +11,8 @@ use rustls::crypto::CryptoProvider;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
 
-use super::config::{MqttConfigError, certificates, private_key};
-use crate::settings::keys;
+use crate::config::{MqttConfigError, certificates, private_key};
+use caliper_core::settings::keys;
 
 /// The client configuration: roots from `ca` (else the system's), a client certificate when
 /// `cert` and `key` are given, and no server verification only when `verify` is false.
