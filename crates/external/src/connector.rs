@@ -154,6 +154,14 @@ impl ExternalConnector {
         self.current.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
+    /// The program in use now, for calls beyond Caliper's connector interface: the Node.js
+    /// sidecar's workload mode sends `initializeWorkloadModule` and `submit` ticks to it. A
+    /// program that failed is replaced at the next control call (such as the next round's
+    /// `getContext`), not here.
+    pub fn process(&self) -> Arc<ExternalProcess> {
+        self.current()
+    }
+
     /// The program, replaced by a new one if it has failed.
     async fn live(&self) -> Result<Arc<ExternalProcess>, HostError> {
         let _one_at_a_time = self.restart.lock().await;
