@@ -22,7 +22,8 @@ const STDERR_GRACE: Duration = Duration::from_millis(500);
 const EXCERPT: usize = 200;
 
 /// Writes what is queued whenever woken: control frames first, then one `send` frame with
-/// every request due (up to the child's `maxInFlight`), then one `submit` frame. After an
+/// every request due, then one `submit` frame, requests and submit ticks together never more
+/// outstanding than the child's `maxInFlight`. After an
 /// `exit` frame it closes stdin.
 pub(super) async fn write_loop(shared: Arc<Shared>, mut stdin: ChildStdin) {
     let mut buf = Vec::with_capacity(64 * 1024);
@@ -40,7 +41,7 @@ pub(super) async fn write_loop(shared: Arc<Shared>, mut stdin: ChildStdin) {
                 for frame in st.control.drain(..) {
                     buf.extend_from_slice(&frame);
                 }
-                let room = shared.max_in_flight.saturating_sub(st.written);
+                let room = shared.max_in_flight.saturating_sub(st.written + st.submits_written);
                 let n = room.min(st.outbox.len() as u64) as usize;
                 if n > 0 {
                     if st.written == 0 {
@@ -49,7 +50,9 @@ pub(super) async fn write_loop(shared: Arc<Shared>, mut stdin: ChildStdin) {
                     st.written += n as u64;
                     batch.extend(st.outbox.drain(..n));
                 }
-                ids.append(&mut st.submits);
+                let k = (room - n as u64).min(st.submits.len() as u64) as usize;
+                st.submits_written += k as u64;
+                ids.extend(st.submits.drain(..k));
                 st.exit_queued
             };
             // Encoding (and dropping the requests) happens outside the lock.

@@ -314,7 +314,7 @@ impl ExternalProcess {
             if st.submits.is_empty() {
                 self.shared.wake_writer.notify_one();
             }
-            st.submits.push(tid);
+            st.submits.push_back(tid);
             rx
         };
         rx.await.unwrap_or_else(|_| Err(HostError::Gone(format!("the {} is gone", self.label()))))

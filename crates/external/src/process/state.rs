@@ -30,12 +30,16 @@ pub(super) struct State {
     /// Control frames to write, each ended by a newline.
     pub control: Vec<Vec<u8>>,
     /// Submit ids to write (workload mode).
-    pub submits: Vec<u64>,
+    pub submits: VecDeque<u64>,
     /// Whether `exit` is among the control frames: the writer closes stdin after it.
     pub exit_queued: bool,
     pub requests: Requests,
-    /// Requests written and not answered (never above the child's `maxInFlight`).
+    /// Requests written and not answered (with `submits_written`, never above the child's
+    /// `maxInFlight`).
     pub written: u64,
+    /// Submit ticks written and not answered: the child's `maxInFlight` bounds them with the
+    /// requests, so a workload-mode child is never handed more than it asked for.
+    pub submits_written: u64,
     pub calls: HashMap<u64, (String, CallReply)>,
     pub create: Option<oneshot::Sender<Result<String, HostError>>>,
     pub submitted: HashMap<u64, oneshot::Sender<Result<(), HostError>>>,
@@ -78,10 +82,11 @@ impl Shared {
                 next_id: 0,
                 outbox: VecDeque::new(),
                 control: Vec::new(),
-                submits: Vec::new(),
+                submits: VecDeque::new(),
                 exit_queued: false,
                 requests: Requests::default(),
                 written: 0,
+                submits_written: 0,
                 calls: HashMap::new(),
                 create: None,
                 submitted: HashMap::new(),
@@ -193,6 +198,7 @@ impl Shared {
                 let res = frame.res.ok_or("a submitted frame without res")?;
                 for (tid, outcome) in res {
                     let Some(reply) = st.submitted.remove(&tid) else { continue };
+                    st.submits_written = st.submits_written.saturating_sub(1);
                     let result = match outcome {
                         Outcome::Error(e) => Err(HostError::Call {
                             program: self.label.clone(),
@@ -206,6 +212,9 @@ impl Shared {
                         _ => Ok(()),
                     };
                     let _ = reply.send(result);
+                }
+                if !st.submits.is_empty() {
+                    self.wake_writer.notify_one();
                 }
             }
             "events" => {
@@ -234,6 +243,7 @@ impl Shared {
         st.outbox.clear();
         st.submits.clear();
         st.written = 0;
+        st.submits_written = 0;
         let now = now_micros();
         let mut abandoned = Vec::new();
         for (rid, pending) in st.requests.iter_mut() {
