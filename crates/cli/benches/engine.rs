@@ -13,7 +13,9 @@
 //! runs only this); the generator's ceiling with transaction observers against without
 //! (`BENCH_ONLY=observers`); a Caliper JavaScript connector that answers at once in the
 //! Node.js sidecar, per worker, against the in-process `sim` ceiling (`BENCH_ONLY=node`; it
-//! needs caliper-core 0.6.0: `CALIPER_NODE_CORE`, else scripts/install-caliper-core.sh).
+//! needs caliper-core 0.6.0: `CALIPER_NODE_CORE`, else scripts/install-caliper-core.sh); an
+//! external connector program that answers at once against the in-process `sim`, 1 worker each
+//! (`BENCH_ONLY=external`; it builds `caliper-connector-null`).
 //!
 //! The MQTT messenger against the process messenger (4 workers, zero-latency sim, the same
 //! run; `BENCH_ONLY=mqtt` runs only this) starts its own mosquitto on a free loopback port.
@@ -454,6 +456,51 @@ fn observers_scenario(d: &Path, secs: u64) {
     println!("(target: each >= 0.95)");
 }
 
+/// `caliper-connector-null` (crates/external), built with this bench's profile next to the
+/// `caliper` binary.
+fn null_connector() -> std::path::PathBuf {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = Command::new(cargo)
+        .args(["build", "--release", "-p", "caliper-external", "--bin", "caliper-connector-null"])
+        .status()
+        .expect("cargo runs");
+    assert!(status.success(), "building caliper-connector-null failed");
+    let bin = Path::new(env!("CARGO_BIN_EXE_caliper")).with_file_name("caliper-connector-null");
+    assert!(bin.is_file(), "{} was not built", bin.display());
+    bin
+}
+
+/// An external connector program that answers at once (`caliper-connector-null`, a separate
+/// process speaking the caliper-connector protocol) against the in-process zero-latency `sim`,
+/// 1 worker each, the Rust `sim-mix` reads workload, as fast as the worker goes, alternating in
+/// the same run: tx/s of each (medians) and the ratio.
+fn external_scenario(d: &Path, secs: u64) {
+    println!("\n## External connector program vs in-process sim, 1 worker, {secs} s each");
+    let null = null_connector();
+    let network = format!("caliper:\n  blockchain: \"exec:{}\"\n", null.display());
+    let round = round("ceiling", &format!("txDuration: {secs}"), 10_000_000);
+    let rate = |r: &Value| f(r, &["succ"]) / f(r, &["durationS"]);
+    let cpu = |r: &Value| worker_sum(r, &["usage", "cpuSeconds"]) * 1e6 / f(r, &["submitted"]);
+    let (mut sim, mut external, mut external_cpu, mut sim_cpu) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..repeat().max(3) {
+        let (res, _) = run(d, 1, &round);
+        sim.push(rate(&res["rounds"][0]));
+        sim_cpu.push(cpu(&res["rounds"][0]));
+        let (res, _, _) = launch_on(d, 1, &round, &network, "warn", &[]);
+        let r = &res["rounds"][0];
+        assert_eq!(f(r, &["fail"]), 0.0, "the null connector failed transactions: {r}");
+        external.push(rate(r));
+        external_cpu.push(cpu(r));
+    }
+    let (sim, external) = (median(sim), median(external));
+    println!("| connector | tx/s | worker CPU per tx (us) |");
+    println!("|---|---:|---:|");
+    println!("| sim (in process) | {sim:.0} | {:.2} |", median(sim_cpu));
+    println!("| caliper-connector-null (external program) | {external:.0} | {:.2} |", median(external_cpu));
+    println!("external / sim: {:.3} (target: >= 300,000 tx/s per worker)", external / sim);
+}
+
 fn main() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
@@ -476,6 +523,10 @@ fn main() {
     }
     if std::env::var("BENCH_ONLY").is_ok_and(|v| v == "node") {
         node_scenario(d, secs);
+        return;
+    }
+    if std::env::var("BENCH_ONLY").is_ok_and(|v| v == "external") {
+        external_scenario(d, secs);
         return;
     }
 
@@ -549,6 +600,8 @@ fn main() {
     js_scenario(d, secs);
 
     node_scenario(d, secs);
+
+    external_scenario(d, secs);
 
     mqtt_scenario(d, secs);
 }

@@ -56,6 +56,9 @@ pub fn connectors() -> ConnectorRegistry {
     r.register(Arc::new(caliper_sim::SimFactory));
     // Caliper's paths and packages: JavaScript connectors in the Node.js sidecar.
     r.register_resolver(Arc::new(caliper_node::NodeResolver));
+    // Programs last: `exec:<program>`, and `caliper-connector-<name>` for a plain name that
+    // no built-in, path or package took (the Node.js resolver registers before it).
+    r.register_resolver(Arc::new(caliper_external::ProgramResolver));
     r
 }
 

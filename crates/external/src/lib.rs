@@ -15,9 +15,11 @@ mod connector;
 mod error;
 pub mod process;
 pub mod protocol;
+mod resolver;
 mod stderr;
 
 pub use connector::{ExternalConnector, ExternalFactory, check_executable};
 pub use error::HostError;
 pub use process::{ChildInfo, ExternalProcess, ProcessSpec};
+pub use resolver::{EXEC_PREFIX, PROGRAM_PREFIX, ProgramResolver};
 pub use stderr::level_of;

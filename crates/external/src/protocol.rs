@@ -167,8 +167,9 @@ pub struct ChildFrame {
 /// (`null`, or the error `submitTransaction` threw).
 #[derive(Debug, PartialEq)]
 pub enum Outcome {
-    /// One status per request object, in order.
-    Statuses(Vec<WireStatus>),
+    /// One status per request object, in order, converted as they are read (without the
+    /// intended send time, which only the host knows).
+    Statuses(Vec<TxStatus>),
     /// The whole call threw.
     Error(OutcomeError),
     /// `null`: a submit that settled.
@@ -198,8 +199,8 @@ impl<'de> Deserialize<'de> for Outcome {
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Outcome, A::Error> {
                 let mut statuses = Vec::with_capacity(seq.size_hint().unwrap_or(1).min(1024));
-                while let Some(status) = seq.next_element()? {
-                    statuses.push(status);
+                while let Some(status) = seq.next_element::<WireStatus>()? {
+                    statuses.push(status.into_status(None));
                 }
                 Ok(Outcome::Statuses(statuses))
             }
@@ -220,7 +221,7 @@ impl<'de> Deserialize<'de> for Outcome {
 impl Serialize for Outcome {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
-            Outcome::Statuses(statuses) => statuses.serialize(s),
+            Outcome::Statuses(statuses) => s.collect_seq(statuses.iter().map(WireStatus::from_status)),
             Outcome::Error(error) => error.serialize(s),
             Outcome::Null => s.serialize_unit(),
         }
@@ -377,10 +378,10 @@ mod tests {
         assert_eq!(done.t, "done");
         let res = done.res.unwrap();
         let Outcome::Statuses(statuses) = &res[0].1 else { panic!("{res:?}") };
-        let status = statuses[0].clone().into_status(Some(9));
+        let status = &statuses[0];
         assert_eq!(
             (status.time_create, status.time_final, status.time_intended),
-            (1_000_500, 1_002_000, Some(9))
+            (1_000_500, 1_002_000, None)
         );
         assert_eq!(status.custom("k"), Some(&json!(1)));
         assert_eq!(

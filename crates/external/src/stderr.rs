@@ -14,12 +14,13 @@ const KEPT_LINES: usize = 5;
 /// The longest line kept for a failure message, in characters.
 const KEPT_CHARS: usize = 300;
 
-/// The level a line's prefix names (`error:`, `warn:`, `debug:`, `trace:`, any case), and the
-/// text after it; other lines are `info`.
+/// The level a line's prefix names (`error:`, `warn:`, `info:`, `debug:`, `trace:`, any case),
+/// and the text after it; other lines are `info`, whole.
 pub fn level_of(line: &str) -> (tracing::Level, &str) {
-    const PREFIXES: [(&str, tracing::Level); 4] = [
+    const PREFIXES: [(&str, tracing::Level); 5] = [
         ("error:", tracing::Level::ERROR),
         ("warn:", tracing::Level::WARN),
+        ("info:", tracing::Level::INFO),
         ("debug:", tracing::Level::DEBUG),
         ("trace:", tracing::Level::TRACE),
     ];
@@ -115,6 +116,7 @@ mod tests {
         assert_eq!(level_of("Warn:slow"), (Level::WARN, "slow"));
         assert_eq!(level_of("debug: x"), (Level::DEBUG, "x"));
         assert_eq!(level_of("trace: y"), (Level::TRACE, "y"));
+        assert_eq!(level_of("Info: z"), (Level::INFO, "z"));
         assert_eq!(level_of("connected to node"), (Level::INFO, "connected to node"));
         assert_eq!(level_of("errors: 3"), (Level::INFO, "errors: 3"));
         assert_eq!(level_of("wé"), (Level::INFO, "wé"));

@@ -143,7 +143,7 @@ pub(super) async fn read_loop(
         Some(status) => format!("it {}", describe_exit(status)),
         None => "it closed its output but kept running, and was killed".to_string(),
     };
-    let outstanding = shared.lock().requests.values().filter(|p| p.reply.is_some()).count();
+    let outstanding = shared.lock().requests.outstanding();
     let during = if outstanding > 0 {
         format!("; {outstanding} outstanding request(s) failed with class crashed")
     } else {

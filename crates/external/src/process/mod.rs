@@ -16,6 +16,7 @@
 //! in Rust.
 
 mod io;
+mod pending;
 mod state;
 
 use std::path::PathBuf;
@@ -30,7 +31,8 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::process::ChildStdout;
 use tokio::sync::{Notify, oneshot, watch};
 
-use self::state::{PendingRequest, Shared};
+use self::pending::{Answer, PendingRequest};
+use self::state::Shared;
 use crate::error::HostError;
 use crate::protocol::{self, ChildFrame, Create, HostFrame};
 use crate::stderr::{self, StderrTail};
@@ -49,6 +51,9 @@ pub struct ProcessSpec {
     pub args: Vec<String>,
     /// Its working directory (the workspace).
     pub cwd: PathBuf,
+    /// Environment variables set for it, beside caliper's own environment and
+    /// `CALIPER_CONNECTOR_PROTOCOL` (such as `NODE_PATH` for a Node.js host).
+    pub env: Vec<(String, String)>,
     /// How messages and logs name it, such as `exec:./conn.py`.
     pub name: String,
     /// The worker index it serves (-1: the manager).
@@ -78,6 +83,7 @@ impl ProcessSpec {
             program: program.into(),
             args,
             cwd: cwd.into(),
+            env: Vec::new(),
             name: name.into(),
             worker_index,
             features: Vec::new(),
@@ -126,6 +132,7 @@ impl ExternalProcess {
         let mut child = tokio::process::Command::new(&spec.program)
             .args(&spec.args)
             .current_dir(&spec.cwd)
+            .envs(spec.env.iter().map(|(k, v)| (k, v)))
             .env(protocol::PROTOCOL_ENV, protocol::VERSION.to_string())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -269,7 +276,7 @@ impl ExternalProcess {
         let intended = intended_send_time();
         let sink = &self.shared.sink;
         sink.txs_submitted(count as u64);
-        let (rid, rx) = {
+        let rid = {
             let mut st = self.shared.lock();
             if st.dead.is_some() {
                 drop(st);
@@ -277,21 +284,15 @@ impl ExternalProcess {
                 sink.txs_finished(&statuses);
                 return statuses;
             }
-            st.next_id += 1;
-            let rid = st.next_id;
-            let (tx, rx) = oneshot::channel();
-            st.requests.insert(rid, PendingRequest { reply: Some(tx), count, created, intended });
+            let rid = st.requests.next_id();
+            st.requests.push(PendingRequest::new(count, created, intended));
             if st.outbox.is_empty() {
                 self.shared.wake_writer.notify_one();
             }
             st.outbox.push_back((rid, requests));
-            (rid, rx)
+            rid
         };
-        let mut guard = Abandon { shared: &self.shared, rid: Some(rid) };
-        let answer = rx.await;
-        guard.rid = None;
-        // The sender is dropped unanswered only when the whole host goes away.
-        answer.unwrap_or_default()
+        Answer { shared: &self.shared, rid, done: false }.await
     }
 
     /// Workload mode: asks the child to call `submitTransaction()` once; resolves when that
@@ -366,23 +367,6 @@ impl ExternalProcess {
 impl Drop for ExternalProcess {
     fn drop(&mut self) {
         self.request_exit();
-    }
-}
-
-/// Marks a request whose caller stopped waiting (the round's drain gave up on it), so its
-/// late answer changes no statistics.
-struct Abandon<'a> {
-    shared: &'a Shared,
-    rid: Option<u64>,
-}
-
-impl Drop for Abandon<'_> {
-    fn drop(&mut self) {
-        if let Some(rid) = self.rid
-            && let Some(pending) = self.shared.lock().requests.get_mut(&rid)
-        {
-            pending.reply = None;
-        }
     }
 }
 

@@ -3,6 +3,7 @@
 //! writer take it for a few hundred nanoseconds per frame or per request.
 
 use std::collections::{HashMap, VecDeque};
+
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -11,25 +12,13 @@ use caliper_core::time::now_micros;
 use serde_json::Value;
 use tokio::sync::{Notify, oneshot};
 
+use super::pending::{PendingRequest, Requests};
 use crate::error::HostError;
 use crate::protocol::{ChildFrame, Outcome};
 
 /// The message of every status failed because the child died (the round's failure message
 /// says why at length; this one is repeated per transaction, so it stays short).
 const CRASHED: &str = "the connector program crashed before it answered";
-
-/// A request sent (or waiting to be) and not answered yet.
-pub(super) struct PendingRequest {
-    /// Where its statuses go; `None` once its caller stopped waiting (the round's drain
-    /// counted it as a timeout), so a late answer changes no statistics.
-    pub reply: Option<oneshot::Sender<Vec<TxStatus>>>,
-    /// How many request objects it holds (one status each).
-    pub count: u32,
-    /// When it was handed to the host, epoch microseconds.
-    pub created: u64,
-    /// The rate controller's intended send time.
-    pub intended: Option<u64>,
-}
 
 type CallReply = oneshot::Sender<Result<Value, HostError>>;
 
@@ -44,7 +33,7 @@ pub(super) struct State {
     pub submits: VecDeque<u64>,
     /// Whether `exit` is among the control frames: the writer closes stdin after it.
     pub exit_queued: bool,
-    pub requests: HashMap<u64, PendingRequest>,
+    pub requests: Requests,
     /// Requests written and not answered (with `submits_written`, never above the child's
     /// `maxInFlight`).
     pub written: u64,
@@ -95,7 +84,7 @@ impl Shared {
                 control: Vec::new(),
                 submits: VecDeque::new(),
                 exit_queued: false,
-                requests: HashMap::new(),
+                requests: Requests::default(),
                 written: 0,
                 submits_written: 0,
                 calls: HashMap::new(),
@@ -150,15 +139,18 @@ impl Shared {
             "done" => {
                 let res = frame.res.ok_or("a done frame without res")?;
                 for (rid, outcome) in res {
-                    let Some(mut pending) = st.requests.remove(&rid) else {
+                    let Some(pending) = st.requests.get_mut(rid).filter(|p| p.answer.is_none()) else {
                         tracing::debug!("{}: an answer for unknown request {rid} ignored", self.label);
                         continue;
                     };
+                    if pending.waiting {
+                        let statuses = statuses_of(outcome, pending);
+                        self.sink.txs_finished(&statuses);
+                        pending.answer(statuses);
+                    } else {
+                        st.requests.remove(rid);
+                    }
                     st.written = st.written.saturating_sub(1);
-                    let Some(reply) = pending.reply.take() else { continue };
-                    let statuses = statuses_of(outcome, &pending);
-                    self.sink.txs_finished(&statuses);
-                    let _ = reply.send(statuses);
                 }
                 if !st.outbox.is_empty() {
                     self.wake_writer.notify_one();
@@ -253,12 +245,18 @@ impl Shared {
         st.written = 0;
         st.submits_written = 0;
         let now = now_micros();
-        for (_, pending) in st.requests.drain() {
-            if let Some(reply) = pending.reply {
+        let mut abandoned = Vec::new();
+        for (rid, pending) in st.requests.iter_mut() {
+            if !pending.waiting {
+                abandoned.push(rid);
+            } else if pending.answer.is_none() {
                 let statuses = crashed(pending.count, pending.created, pending.intended, now);
                 self.sink.txs_finished(&statuses);
-                let _ = reply.send(statuses);
+                pending.answer(statuses);
             }
+        }
+        for rid in abandoned {
+            st.requests.remove(rid);
         }
         if st.events_open > 0 {
             let statuses = crashed(st.events_open.min(u32::MAX as u64) as u32, now, None, now);
@@ -304,10 +302,12 @@ fn statuses_of(outcome: Outcome, pending: &PendingRequest) -> Vec<TxStatus> {
         s
     };
     match outcome {
-        Outcome::Statuses(wire) => {
-            let given = wire.len();
-            let mut statuses: Vec<TxStatus> =
-                wire.into_iter().take(count).map(|w| w.into_status(pending.intended)).collect();
+        Outcome::Statuses(mut statuses) => {
+            let given = statuses.len();
+            statuses.truncate(count);
+            for status in &mut statuses {
+                status.time_intended = pending.intended;
+            }
             if given != count {
                 let message = format!("the connector answered {given} status(es) for {count} request(s)");
                 tracing::warn!("{message}");
