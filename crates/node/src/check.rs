@@ -42,10 +42,10 @@ pub(crate) fn npm_global_root() -> Option<PathBuf> {
 pub(crate) fn install_hint(package: &str) -> String {
     match CALIPER_BUILTINS.iter().find(|(_, p)| *p == package) {
         Some(("fabric", _)) => {
-            "install it with `caliper bind --caliper-bind-sut fabric:2.5` (Caliper's Fabric connector, caliper-core and the Fabric SDK)".to_string()
+            "install it with `caliper bind --caliper-bind-sut node-fabric:2.5` (Caliper's Fabric connector, caliper-core and the Fabric SDK)".to_string()
         }
         Some((name, _)) => format!(
-            "install it with `caliper bind --caliper-bind-sut {name}:<sdk>` or `npm install {package}@0.6.0` in the workspace"
+            "install it with `caliper bind --caliper-bind-sut node-{name}:<sdk>` or `npm install {package}@0.6.0` in the workspace"
         ),
         None => format!(
             "install it in the workspace with `caliper bind --caliper-bind-sut <sut>:<sdk> --caliper-bind-file <your binding file>` or `npm install {package}`"
@@ -173,7 +173,7 @@ mod tests {
         let problems = check_target("fabric", &fabric, ws);
         assert!(
             problems.iter().any(|p| p.contains("@hyperledger/caliper-fabric")
-                && p.contains("caliper bind --caliper-bind-sut fabric:2.5")),
+                && p.contains("caliper bind --caliper-bind-sut node-fabric:2.5")),
             "{problems:?}"
         );
     }

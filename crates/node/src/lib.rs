@@ -1,8 +1,8 @@
 //! Hyperledger Caliper's JavaScript connectors, unchanged, in Node.js.
 //!
 //! A `caliper.blockchain` that names a JavaScript connector by Caliper's rules (a path, a
-//! Caliper built-in without a Rust twin such as `fabric`, a package installed in the
-//! workspace, or anything after `node:`) runs in a Node.js *sidecar*: a small program shipped
+//! package installed in the workspace, or anything after `node:`, such as `node:fabric` for
+//! Caliper's own Fabric connector) runs in a Node.js *sidecar*: a small program shipped
 //! inside this crate ([`sidecar::SIDECAR_JS`]) that loads the real `@hyperledger/caliper-core`
 //! beside the connector and speaks the caliper-connector protocol (version 1, through the
 //! host of `caliper-external`) to the worker. When the connector runs in the sidecar, the

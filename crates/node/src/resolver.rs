@@ -17,7 +17,7 @@ pub struct NodeResolver;
 impl ConnectorResolver for NodeResolver {
     fn describe(&self) -> String {
         "a Caliper JavaScript connector run in Node.js: ./path or /path or *.js (relative to the workspace), \
-         a package installed in the workspace's node_modules (caliper bind), `fabric`, or node:<name|path>"
+         a package installed in the workspace's node_modules (caliper bind), or node:<name|path> (node:fabric, node:ethereum: Caliper's own)"
             .to_string()
     }
 

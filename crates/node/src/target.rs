@@ -12,9 +12,9 @@ pub const CALIPER_BUILTINS: &[(&str, &str)] =
     &[("ethereum", "@hyperledger/caliper-ethereum"), ("fabric", "@hyperledger/caliper-fabric")];
 
 /// Caliper built-in names that have no Rust connector in this binary, so the bare name runs
-/// Caliper's JavaScript one. (`fabric` leaves this list when the Rust Fabric connector lands;
-/// `node:fabric` keeps Caliper's.)
-pub const JS_ONLY_BUILTINS: &[&str] = &["fabric"];
+/// Caliper's JavaScript one. Empty since the Rust Fabric connector is built in (`node:fabric`
+/// runs Caliper's); a binary built without a Rust twin of a name lists it here.
+pub const JS_ONLY_BUILTINS: &[&str] = &[];
 
 /// What a value names.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -121,15 +121,12 @@ mod tests {
     }
 
     #[test]
-    fn unforced_takes_paths_js_only_builtins_and_installed_packages() {
+    fn unforced_takes_paths_and_installed_packages() {
         let dir = tempfile::tempdir().unwrap();
         let ws = dir.path();
-        assert_eq!(
-            JsTarget::unforced("fabric", ws),
-            Some(JsTarget::Package("@hyperledger/caliper-fabric".into()))
-        );
-        // A Rust twin exists for ethereum: the registry's name wins before any resolver, and
-        // a bare name that is no installed package is not ours.
+        // Rust twins exist for ethereum and fabric: the registry's name wins before any
+        // resolver, and a bare name that is no installed package is not ours.
+        assert_eq!(JsTarget::unforced("fabric", ws), None);
         assert_eq!(JsTarget::unforced("ethereum", ws), None);
         assert_eq!(JsTarget::unforced("caliper-fast", ws), None);
         std::fs::create_dir_all(ws.join("node_modules/caliper-fast")).unwrap();
