@@ -11,7 +11,9 @@
 //! (`BENCH_ONLY=inflight` runs only this, `BENCH_INFLIGHT_SECS` sets the round's length,
 //! default 10); a JavaScript workload module against the Rust one, 1 worker (`BENCH_ONLY=js`
 //! runs only this); the generator's ceiling with transaction observers against without
-//! (`BENCH_ONLY=observers`).
+//! (`BENCH_ONLY=observers`); the cost of the `export` observer (every transaction to a file:
+//! CSV, zstd-compressed CSV, gzip-compressed JSON lines) against the same run without it
+//! (`BENCH_ONLY=export`).
 //!
 //! The MQTT messenger against the process messenger (4 workers, zero-latency sim, the same
 //! run; `BENCH_ONLY=mqtt` runs only this) starts its own mosquitto on a free loopback port.
@@ -358,6 +360,50 @@ fn observers_scenario(d: &Path, secs: u64) {
     println!("(target: each >= 0.95)");
 }
 
+/// The cost of exporting every transaction: the generator's ceiling (1 worker, zero-latency
+/// sim) without the `export` observer and with it in each format; medians of `BENCH_REPEAT`
+/// runs, interleaved. The cost per transaction is 1/rate(with) − 1/rate(without).
+fn export_scenario(d: &Path, secs: u64) {
+    println!(
+        "\n## Every transaction to a file: the generator's ceiling with and without `export`, 1 worker, {secs} s"
+    );
+    let base = round("ceiling", &format!("txDuration: {secs}"), 10_000_000);
+    let export = |path: &str| {
+        format!("monitors:\n  transaction:\n    - module: export\n      options: {{ path: '{path}' }}\n")
+    };
+    let cases = [
+        ("none", String::new()),
+        ("export tx.csv", export("tx.csv")),
+        ("export tx.csv.zst", export("tx.csv.zst")),
+        ("export tx.jsonl.gz", export("tx.jsonl.gz")),
+    ];
+    let mut rates: Vec<Vec<f64>> = vec![Vec::new(); cases.len()];
+    let mut sizes: Vec<Vec<f64>> = vec![Vec::new(); cases.len()];
+    for _ in 0..repeat() {
+        for (i, (_, monitors)) in cases.iter().enumerate() {
+            let (res, _) = run(d, 1, &format!("{base}{monitors}"));
+            let r = &res["rounds"][0];
+            rates[i].push(f(r, &["submitted"]) / f(r, &["durationS"]));
+            if let Some(file) = r["exported"].get(0) {
+                assert_eq!(f(file, &["dropped"]), 0.0, "block loses nothing");
+                assert_eq!(f(file, &["lines"]), f(r, &["succ"]) + f(r, &["fail"]), "a line per transaction");
+                sizes[i].push(f(file, &["bytes"]) / f(file, &["lines"]));
+                std::fs::remove_file(file["path"].as_str().unwrap()).unwrap();
+            }
+        }
+    }
+    let none = median(rates[0].clone());
+    println!("| observer | tx/s | ratio to none | cost per tx (us) | bytes per line |");
+    println!("|---|---:|---:|---:|---:|");
+    for (i, (name, _)) in cases.iter().enumerate() {
+        let rate = median(rates[i].clone());
+        let cost = 1e6 / rate - 1e6 / none;
+        let size =
+            if sizes[i].is_empty() { String::new() } else { format!("{:.1}", median(sizes[i].clone())) };
+        println!("| {name} | {rate:.0} | {:.3} | {cost:.3} | {size} |", rate / none);
+    }
+}
+
 fn main() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
@@ -372,6 +418,10 @@ fn main() {
     }
     if std::env::var("BENCH_ONLY").is_ok_and(|v| v == "inflight") {
         inflight_scenario(d);
+        return;
+    }
+    if std::env::var("BENCH_ONLY").is_ok_and(|v| v == "export") {
+        export_scenario(d, secs);
         return;
     }
     if std::env::var("BENCH_ONLY").is_ok_and(|v| v == "observers") {
@@ -445,6 +495,8 @@ fn main() {
     inflight_scenario(d);
 
     observers_scenario(d, secs);
+
+    export_scenario(d, secs);
 
     js_scenario(d, secs);
 
