@@ -379,12 +379,16 @@ fn export_scenario(d: &Path, secs: u64) {
     ];
     let mut rates: Vec<Vec<f64>> = vec![Vec::new(); cases.len()];
     let mut sizes: Vec<Vec<f64>> = vec![Vec::new(); cases.len()];
+    let mut cpu: Vec<Vec<f64>> = vec![Vec::new(); cases.len()];
+    let mut waited: Vec<Vec<f64>> = vec![Vec::new(); cases.len()];
     for _ in 0..repeat() {
         for (i, (_, monitors)) in cases.iter().enumerate() {
             let (res, _) = run(d, 1, &format!("{base}{monitors}"));
             let r = &res["rounds"][0];
             rates[i].push(f(r, &["submitted"]) / f(r, &["durationS"]));
+            cpu[i].push(worker_sum(r, &["usage", "cpuSeconds"]) * 1e6 / f(r, &["submitted"]));
             if let Some(file) = r["exported"].get(0) {
+                waited[i].push(f(file, &["waitedS"]));
                 assert_eq!(f(file, &["dropped"]), 0.0, "block loses nothing");
                 assert_eq!(f(file, &["lines"]), f(r, &["succ"]) + f(r, &["fail"]), "a line per transaction");
                 sizes[i].push(f(file, &["bytes"]) / f(file, &["lines"]));
@@ -393,14 +397,19 @@ fn export_scenario(d: &Path, secs: u64) {
         }
     }
     let none = median(rates[0].clone());
-    println!("| observer | tx/s | ratio to none | cost per tx (us) | bytes per line |");
-    println!("|---|---:|---:|---:|---:|");
+    println!(
+        "| observer | tx/s | ratio to none | cost per tx (us) | worker process CPU per tx (us) | waited (s) | bytes per line |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|");
+    // The median with `digits` decimals; empty when there is no figure.
+    let cell = |v: &[f64], digits: usize| {
+        if v.is_empty() { String::new() } else { format!("{:.*}", digits, median(v.to_vec())) }
+    };
     for (i, (name, _)) in cases.iter().enumerate() {
         let rate = median(rates[i].clone());
         let cost = 1e6 / rate - 1e6 / none;
-        let size =
-            if sizes[i].is_empty() { String::new() } else { format!("{:.1}", median(sizes[i].clone())) };
-        println!("| {name} | {rate:.0} | {:.3} | {cost:.3} | {size} |", rate / none);
+        let (cpu, wait, size) = (cell(&cpu[i], 2), cell(&waited[i], 3), cell(&sizes[i], 1));
+        println!("| {name} | {rate:.0} | {:.3} | {cost:.3} | {cpu} | {wait} | {size} |", rate / none);
     }
 }
 

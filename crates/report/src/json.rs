@@ -472,6 +472,7 @@ mod tests {
             "blockchain",
             "info",
             "workers",
+            "workersAuto",
             "startedAt",
             "finishedAt",
             "interrupted",
@@ -503,6 +504,7 @@ mod tests {
             "series",
             "workers",
             "monitors",
+            "exported",
         ];
         let latency = sorted(vec!["min", "max", "avg", "p50", "p90", "p95", "p99", "p999"]);
         for round_value in r["rounds"].as_array().unwrap() {

@@ -184,7 +184,7 @@ impl TxObserverFactory for ExportFactory {
             round: round.round_index,
             path,
             state: Mutex::new(State {
-                buf: Vec::new(),
+                buf: Vec::with_capacity(chunk_lines as usize * 128),
                 lines: 0,
                 chunks: Some(chunks),
                 spare,
@@ -229,6 +229,11 @@ struct State {
 }
 
 impl ExportObserver {
+    /// About the size of a full chunk (a CSV line of the sim is about 80 bytes).
+    fn chunk_bytes(&self) -> usize {
+        self.chunk_lines as usize * 128
+    }
+
     fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
@@ -239,7 +244,8 @@ impl ExportObserver {
         if st.lines == 0 {
             return;
         }
-        let next = st.spare.try_recv().unwrap_or_default();
+        // A buffer back from the writer, or a new one sized for a whole chunk (no regrowth).
+        let next = st.spare.try_recv().unwrap_or_else(|_| Vec::with_capacity(self.chunk_bytes()));
         let chunk =
             Chunk { bytes: std::mem::replace(&mut st.buf, next), lines: std::mem::take(&mut st.lines) };
         let Some(chunks) = &st.chunks else {

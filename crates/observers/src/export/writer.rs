@@ -65,7 +65,9 @@ impl Sink {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent)?;
         }
-        let file = BufWriter::with_capacity(256 * 1024, File::create(path)?);
+        // Smaller than a full chunk of lines (about 80 KiB), so a plain file's chunks go to the
+        // file without a copy; the encoders' small outputs are gathered.
+        let file = BufWriter::with_capacity(64 * 1024, File::create(path)?);
         Ok(match compression {
             Compression::None => Sink::Plain(file),
             Compression::Gzip => Sink::Gzip(flate2::write::GzEncoder::new(file, flate2::Compression::fast())),
