@@ -3,8 +3,8 @@
 # mosquitto and openssl for the MQTT tests, prometheus and prometheus-pushgateway for the
 # monitors' and observers' tests, Chromium's headless shell and a font for the HTML report's
 # test, docker.io and busybox-static for the docker monitor's test, the pinned anvil from npm for
-# the Ethereum tests, python3-venv for caliper bind's pip test), then runs every test of the
-# workspace and closes on the totals.
+# the Ethereum tests, python3-venv for caliper bind's pip test, PyPI hyperledger-fabric-protos
+# for the Fabric protocol test), then runs every test of the workspace and closes on the totals.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 missing=()
@@ -27,7 +27,28 @@ if [ "$(id -u)" = 0 ] && { ! have dockerd || ! have busybox; }; then
     { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
         docker.io busybox-static >/dev/null; } || echo "docker.io could not be installed: the docker monitor's real-engine test will skip"
 fi
+# The Fabric tests run only where CALIPER_FABRIC_BIN names Fabric's binaries
+# (docs/connectors/fabric-testing.md); their chaincode's npm packages are installed then.
+if [ -n "${CALIPER_FABRIC_BIN:-}" ]; then
+    (cd examples/fabric-simple/chaincode && npm ci --no-audit --no-fund --loglevel=error)
+fi
 CALIPER_ANVIL_BIN=$(bash scripts/install-anvil.sh)
+# The Fabric connector's protocol test decodes the bytes it sends with the official descriptors of
+# PyPI hyperledger-fabric-protos (a dev release, so pinned), in a virtual environment of its own
+# (or the user's site-packages where venv is missing).
+fabric_protos='hyperledger-fabric-protos==0.3.7.dev349689853811'
+fabric_venv="${CARGO_TARGET_DIR:-target}/fabric-protos-venv"
+if "$fabric_venv/bin/python" -c 'import fabric_protos' 2>/dev/null; then
+    CALIPER_FABRIC_PYTHON="$(cd "$fabric_venv" && pwd)/bin/python"
+elif python3 -m venv "$fabric_venv" 2>/dev/null \
+    && "$fabric_venv/bin/pip" install -q --disable-pip-version-check "$fabric_protos"; then
+    CALIPER_FABRIC_PYTHON="$(cd "$fabric_venv" && pwd)/bin/python"
+else
+    python3 -m pip install -q --user --disable-pip-version-check "$fabric_protos" \
+        || python3 -m pip install -q --user --disable-pip-version-check --break-system-packages "$fabric_protos"
+    CALIPER_FABRIC_PYTHON=$(command -v python3)
+fi
+export CALIPER_FABRIC_PYTHON
 export CALIPER_ANVIL_BIN
 log=$(mktemp)
 cargo test --workspace --locked 2>&1 | tee "$log"

@@ -52,6 +52,7 @@ impl Default for Registries {
 pub fn connectors() -> ConnectorRegistry {
     let mut r = ConnectorRegistry::new();
     r.register(Arc::new(caliper_ethereum::EthereumFactory));
+    r.register(Arc::new(caliper_fabric::FabricFactory));
     r.register(Arc::new(caliper_sim::SimFactory));
     r
 }

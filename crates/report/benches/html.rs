@@ -96,6 +96,7 @@ fn run() -> RunOutcome {
                     .collect(),
                 duration_s: SECONDS as f64,
                 monitors: Vec::new(),
+                peak_search: None,
             }
         })
         .collect();

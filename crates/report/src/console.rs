@@ -12,6 +12,9 @@
 //! `### <module> resource stats ###` (Caliper's heading without its stray quote), with a
 //! `Note:` line when the monitor met a problem.
 //!
+//! A `peak-search` round's table is followed by `### Peak search ###`, a row per step and the
+//! answer; the summary adds the answer as a note under the table.
+//!
 //! Tables use Caliper's `ramac` border and never depend on the terminal's width, so the output
 //! is the same in a terminal, a log file or a test.
 
@@ -60,6 +63,10 @@ pub fn round_table(round: &RoundOutcome) -> String {
         out.push('\n');
         out.push_str(&line);
     }
+    if let Some(search) = &round.peak_search {
+        out.push('\n');
+        out.push_str(&crate::peak_console::peak_search_table(search));
+    }
     for monitor in &round.monitors {
         out.push('\n');
         out.push_str(&monitor_table(monitor));
@@ -85,7 +92,16 @@ pub fn monitor_table(monitor: &MonitorReport) -> String {
 pub fn summary_table(run: &RunOutcome) -> String {
     let mut out = String::from("### All test results ###\n");
     out.push_str(&render_table(&COLUMNS, run.rounds.iter().map(result_row)));
-    let mut notes: Vec<String> = run.rounds.iter().flat_map(round_notes).collect();
+    let mut notes: Vec<String> = run
+        .rounds
+        .iter()
+        .flat_map(|r| {
+            let peak = r.peak_search.as_ref().map(|s| {
+                format!("Round {} \"{}\": {}", r.index, r.label, crate::peak_console::answer_line(s))
+            });
+            round_notes(r).into_iter().chain(peak)
+        })
+        .collect();
     if run.interrupted {
         notes.push("The run was interrupted.".to_owned());
     }

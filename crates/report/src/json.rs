@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 
 use caliper_core::manager::{RoundOutcome, RoundStatus, RunOutcome, WorkerOutcome};
 use caliper_core::monitor::MonitorReport;
+use caliper_core::rate::PeakSearchOutcome;
 use caliper_core::stats::{LatencySummary, ProcessUsage, RoundStats, RoundSummary, SecondBucket};
 use caliper_core::tx_observer::ExportedFile;
 use serde::{Deserialize, Serialize};
@@ -162,10 +163,14 @@ pub struct RoundResult {
     #[serde(default)]
     pub monitors: Vec<MonitorReport>,
     /// The files the `export` transaction observer wrote in the round, one per worker, by
-    /// worker index: path on the worker's machine, lines written,
-    /// lines dropped, transactions abandoned without a line.
+    /// worker index: path on the worker's machine, lines written, lines dropped, transactions
+    /// abandoned without a line.
     #[serde(default)]
     pub exported: Vec<ExportedFile>,
+    /// A `peak-search` round's answer and every step's figures; absent for other rounds. The
+    /// round's own figures above are then those of the step at the peak.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peak_search: Option<PeakSearchOutcome>,
 }
 
 /// Latency figures in seconds; every field is `null` when there was no transaction to measure.
@@ -305,6 +310,7 @@ impl RoundResult {
             workers: round.workers.iter().map(WorkerResult::from_outcome).collect(),
             monitors: round.monitors.clone(),
             exported: round.merged.as_ref().map(exported).unwrap_or_default(),
+            peak_search: round.peak_search.clone(),
         }
     }
 }

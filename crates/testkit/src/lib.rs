@@ -7,6 +7,8 @@
 //! - [`certs`]: test CAs and the certificates they sign, made with the `openssl` command line.
 //! - [`docker`]: a throw-away Docker engine (root only) with a busybox image made on the spot.
 //! - [`prometheus`]: a real Prometheus and Pushgateway on free loopback ports.
+//! - [`fabric`]: a Hyperledger Fabric network (one orderer, the peers of one or two orgs, the
+//!   `simple` chaincode as a service) from the binaries named by `CALIPER_FABRIC_BIN`.
 //! - [`mosquitto`]: a real mosquitto broker on a free loopback port (the mqtt messenger's tests).
 //! - [`net`]: free loopback ports and plain HTTP GET.
 //! - [`tls_proxy`]: a TLS-terminating proxy on a free loopback port in front of a plain TCP
@@ -16,6 +18,7 @@ pub mod anvil;
 pub mod certs;
 pub mod docker;
 pub mod example;
+pub mod fabric;
 pub mod mosquitto;
 pub mod net;
 pub mod prometheus;

@@ -29,6 +29,13 @@ pub use network::{CALIPER_KEYS, COMMAND_KEYS, NetworkConfig};
 
 use crate::settings::Settings;
 
+/// Reads a YAML or JSON file that a connector's configuration points to (such as Fabric's
+/// connection profiles) as the configuration files are read: JSON by the `.json` extension,
+/// YAML otherwise, anchors and merge keys resolved. `what` names the file in errors.
+pub fn read_data_file(path: &std::path::Path, what: &'static str) -> Result<serde_json::Value, ConfigError> {
+    benchmark::read_config(path, what, None).map(|node| node.to_json())
+}
+
 /// Reads and validates the benchmark and the network configuration named by the
 /// `caliper-benchconfig` and `caliper-networkconfig` settings, reporting the errors of both.
 pub fn load_all(settings: &Settings) -> Result<(BenchmarkConfig, NetworkConfig), ConfigErrors> {

@@ -38,6 +38,19 @@ pub enum ErrorClass {
     Invalid,
     /// The workload module failed while building or sending the request.
     Workload,
+    /// The SUT could not endorse the transaction: the contract answered an error, or not
+    /// enough endorsers agreed (Fabric's endorsement and evaluation failures).
+    Endorsement,
+    /// The transaction conflicted with a concurrent one over the keys it read, and was
+    /// committed as invalid (Fabric's MVCC_READ_CONFLICT and PHANTOM_READ_CONFLICT): normal
+    /// under key contention, and told apart so it is not mistaken for a fault.
+    Conflict,
+    /// The transaction was ordered but failed validation for any other reason (Fabric's
+    /// validation codes other than the conflicts, such as ENDORSEMENT_POLICY_FAILURE).
+    Validation,
+    /// The SUT refused the call because it had too many in flight (Fabric's gateway
+    /// concurrency limit): the client offered more than the SUT admits at once.
+    Overloaded,
     /// Anything else.
     Other,
 }
@@ -53,6 +66,10 @@ impl ErrorClass {
             ErrorClass::Nonce => "nonce",
             ErrorClass::Invalid => "invalid",
             ErrorClass::Workload => "workload",
+            ErrorClass::Endorsement => "endorsement",
+            ErrorClass::Conflict => "conflict",
+            ErrorClass::Validation => "validation",
+            ErrorClass::Overloaded => "overloaded",
             ErrorClass::Other => "other",
         }
     }

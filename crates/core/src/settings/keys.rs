@@ -178,6 +178,10 @@ keys! {
         "A binding file (relative to the workspace) used instead of the built-in one.";
     BIND_DRYRUN = "caliper-bind-dryrun", Bool(false),
         "Print the installer commands of bind or unbind and where they would run, without running them.";
+    FABRIC_TIMEOUT_INVOKEORQUERY = "caliper-fabric-timeout-invokeorquery", Int(60),
+        "Fabric: seconds each Gateway call (evaluate, endorse, submit, commit status) may take; a deadline per call, as in Caliper.";
+    FABRIC_MAXINFLIGHT = "caliper-fabric-maxinflight", Int(500),
+        "Fabric: the most Gateway calls in flight on one gateway peer from all workers together (the peer's gatewayService limit).";
 }
 
 /// Prefixes of Caliper settings that caliper-rs does not use; a key under one of them is
@@ -191,7 +195,16 @@ pub const CALIPER_ONLY: &[&str] = &[
     "caliper-observer-prometheusmanager",
     "caliper-worker-pollinterval",
     "caliper-monitorconfig",
-    "caliper-fabric",
+    // Caliper's Fabric settings other than the two above: fabric:2.2-only or never read.
+    "caliper-fabric-gateway",
+    "caliper-fabric-verify",
+    "caliper-fabric-latencythreshold",
+    "caliper-fabric-loadbalancing",
+    "caliper-fabric-overwritegopath",
+    "caliper-fabric-countqueryasload",
+    "caliper-fabric-sleepafter",
+    "caliper-fabric-timeout-chaincodeinstantiate",
+    "caliper-fabric-timeout-chaincodeinstantiateevent",
 ];
 
 /// The row of `key`.

@@ -31,6 +31,7 @@ pub(crate) fn round(label: &str) -> RoundResult {
         workers: Vec::new(),
         monitors: Vec::new(),
         exported: Vec::new(),
+        peak_search: None,
     }
 }
 
