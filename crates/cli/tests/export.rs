@@ -308,3 +308,51 @@ fn auto_workers_are_one_per_available_core_and_results_say_so() {
         Err(e) => note(&format!("no taskset ({e}): the pinned case is skipped")),
     }
 }
+
+#[test]
+fn each_step_of_a_peak_search_has_its_own_file() {
+    let bench = r#"
+test:
+  workers: { number: 1 }
+  rounds:
+    - label: peak
+      txDuration: 1
+      rateControl:
+        type: peak-search
+        opts: { startTps: 40, maxTps: 200, precision: 20, limits: { failureRatio: 0.2 } }
+      workload: { module: sim-mix, arguments: { keys: 100, mix: { write: 1 } } }
+monitors:
+  transaction:
+    - module: export
+      options: { path: tx.csv }
+"#;
+    let network = sim_network("latency: { fixed: 10 }, totalCapacity: 60, queueLimit: 5, seed: 3");
+    let ws = Workspace::new(bench, &network);
+    let out = ws.run(&[], Duration::from_secs(120));
+    assert_eq!(code(&out), 0, "{}", show(&out));
+    let results = ws.results();
+    let round = &rounds(&results)[0];
+    let search = &round["peakSearch"];
+    let steps = search["steps"].as_array().unwrap();
+    assert!(steps.len() >= 2, "{search}");
+    for (n, step) in steps.iter().enumerate() {
+        let name = if n == 0 {
+            "tx-round0-worker0.csv".to_string()
+        } else {
+            format!("tx-round0-worker0-step{n}.csv")
+        };
+        let lines = records(&ws.file(&name));
+        assert_eq!(lines.len() as u64, u(step, "succ") + u(step, "fail"), "step {n}: {step}");
+    }
+    // The round's figures are the peak step's, and so is the file listed.
+    let peak = search["peakStep"].as_u64().unwrap() as usize;
+    let listed = round["exported"].as_array().unwrap();
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    let expected = if peak == 0 {
+        "tx-round0-worker0.csv".to_string()
+    } else {
+        format!("tx-round0-worker0-step{peak}.csv")
+    };
+    assert!(listed[0]["path"].as_str().unwrap().ends_with(&expected), "{listed:?}");
+    assert_eq!(u(&listed[0], "lines"), u(round, "succ") + u(round, "fail"));
+}

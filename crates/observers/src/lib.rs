@@ -33,7 +33,7 @@ pub use scrape::{ScrapeFactory, check_worker_ports};
 /// Registers every observer of this crate.
 pub fn register(registry: &mut TxObserverRegistry) {
     registry.register(Arc::new(LoggingFactory));
-    registry.register(Arc::new(ExportFactory));
+    registry.register(Arc::new(ExportFactory::default()));
     registry.register(Arc::new(ScrapeFactory));
     registry.register(Arc::new(PushFactory));
 }

@@ -14,6 +14,7 @@
 mod line;
 mod writer;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -38,8 +39,25 @@ const DEFAULT_BUFFER: u64 = 65_536;
 const CHUNK_LINES: u64 = 1024;
 
 /// The factory of `export` observers.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct ExportFactory;
+///
+/// It counts the observers it created for each round index and `path`: a `peak-search` round
+/// runs each step as a sub-round with the round's index, and each step after the first gets a
+/// file of its own (`-step<N>`) instead of replacing the previous step's.
+#[derive(Debug, Default)]
+pub struct ExportFactory {
+    created: Mutex<HashMap<(usize, String), usize>>,
+}
+
+impl ExportFactory {
+    /// How many observers of `path` were created before for `round` (the step of a peak
+    /// search).
+    fn step_of(&self, round: usize, path: &str) -> usize {
+        let mut created = self.created.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let n = created.entry((round, path.to_string())).or_default();
+        *n += 1;
+        *n - 1
+    }
+}
 
 /// What to do when the writer cannot keep up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -122,9 +140,9 @@ fn file_safe(label: &str) -> String {
 
 /// The file of one worker and round: `{worker}`, `{round}` and `{label}` replaced; a path
 /// without `{worker}` gets `-worker<N>`, and one without `{round}` or `{label}` gets
-/// `-round<N>`, before its extensions, so no two workers or rounds share a file. A relative
-/// path is under the worker's workspace.
-fn file_of(path: &str, workspace: &Path, round: &ObservedRound) -> PathBuf {
+/// `-round<N>`, before its extensions, so no two workers or rounds share a file; step `N` > 0
+/// of a peak search gets `-step<N>`. A relative path is under the worker's workspace.
+fn file_of(path: &str, workspace: &Path, round: &ObservedRound, step: usize) -> PathBuf {
     let ext_len = kind_of(path).map_or(0, |(_, _, ext)| ext);
     let (stem, ext) = path.split_at(path.len() - ext_len);
     let mut name = stem.to_string();
@@ -133,6 +151,9 @@ fn file_of(path: &str, workspace: &Path, round: &ObservedRound) -> PathBuf {
     }
     if !path.contains("{worker}") {
         name.push_str("-worker{worker}");
+    }
+    if step > 0 {
+        name.push_str(&format!("-step{step}"));
     }
     name.push_str(ext);
     let name = name
@@ -159,7 +180,12 @@ impl TxObserverFactory for ExportFactory {
         round: &ObservedRound,
     ) -> Result<Arc<dyn TxObserver>, ObserverError> {
         let options = read(options).map_err(|errors| invalid("export", errors))?;
-        let path = file_of(&options.path, settings.workspace(), round);
+        let path = file_of(
+            &options.path,
+            settings.workspace(),
+            round,
+            self.step_of(round.round_index, &options.path),
+        );
         let chunk_lines = options.buffer.min(CHUNK_LINES);
         let capacity = (options.buffer / chunk_lines).max(1) as usize;
         let (chunks, received) = mpsc::sync_channel(capacity);
@@ -372,8 +398,18 @@ mod tests {
         let round =
             ObservedRound { worker_index: 3, local: true, round_index: 1, round_label: "open a/b".into() };
         let ws = Path::new("/ws");
-        assert_eq!(file_of("tx.csv.zst", ws, &round), Path::new("/ws/tx-round1-worker3.csv.zst"));
-        assert_eq!(file_of("out/{label}-{worker}.jsonl", ws, &round), Path::new("/ws/out/open_a_b-3.jsonl"));
-        assert_eq!(file_of("/abs/w{worker}.csv", ws, &round), Path::new("/abs/w3-round1.csv"));
+        assert_eq!(file_of("tx.csv.zst", ws, &round, 0), Path::new("/ws/tx-round1-worker3.csv.zst"));
+        assert_eq!(
+            file_of("out/{label}-{worker}.jsonl", ws, &round, 0),
+            Path::new("/ws/out/open_a_b-3.jsonl")
+        );
+        assert_eq!(file_of("/abs/w{worker}.csv", ws, &round, 2), Path::new("/abs/w3-round1-step2.csv"));
+        let factory = ExportFactory::default();
+        let steps: Vec<usize> =
+            [(0, "a.csv"), (1, "a.csv"), (1, "b.csv"), (1, "a.csv"), (1, "a.csv"), (2, "a.csv")]
+                .iter()
+                .map(|(r, p)| factory.step_of(*r, p))
+                .collect();
+        assert_eq!(steps, [0, 0, 0, 1, 2, 0], "repeats of a round and path are the steps of a peak search");
     }
 }
