@@ -36,16 +36,7 @@ const KEYS: [&str; 8] = [
 ];
 
 /// Every error class, in the order they are listed in messages.
-const CLASSES: [ErrorClass; 8] = [
-    ErrorClass::Timeout,
-    ErrorClass::Connection,
-    ErrorClass::Rejected,
-    ErrorClass::Reverted,
-    ErrorClass::Nonce,
-    ErrorClass::Invalid,
-    ErrorClass::Workload,
-    ErrorClass::Other,
-];
+const CLASSES: [ErrorClass; ErrorClass::ALL.len()] = ErrorClass::ALL;
 
 /// The longest service time a capacity may imply (one transaction per hour).
 const MAX_SERVICE_TIME: Duration = Duration::from_secs(3600);
@@ -236,7 +227,7 @@ fn parse_class(value: &Value) -> Result<ErrorClass, ConnectorError> {
             format!("expected one of {}, got {}", names.join(", "), kind(value)),
         ));
     };
-    if let Some(class) = CLASSES.into_iter().find(|c| c.as_str() == name) {
+    if let Some(class) = ErrorClass::from_name(name) {
         return Ok(class);
     }
     let mut message = format!("unknown error class \"{name}\"");

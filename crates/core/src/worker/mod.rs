@@ -209,10 +209,11 @@ impl Worker {
         let index = self.index()?;
         let connector = self.connector()?;
         let module_name = &round.workload.module;
-        let mut module = self
-            .setup
-            .workloads
-            .load(module_name, self.setup.settings.workspace())
+        let workspace = self.setup.settings.workspace();
+        // A connector that runs the module beside itself comes first.
+        let mut module = connector
+            .workload_module(module_name, workspace)
+            .unwrap_or_else(|| self.setup.workloads.load(module_name, workspace))
             .map_err(|e| format!("round {} ({}): {e}", round.test_round, round.label))?;
         let context = connector
             .get_context(round.test_round, &round.worker_args)
