@@ -11,7 +11,9 @@
 //! (`BENCH_ONLY=inflight` runs only this, `BENCH_INFLIGHT_SECS` sets the round's length,
 //! default 10); a JavaScript workload module against the Rust one, 1 worker (`BENCH_ONLY=js`
 //! runs only this); the generator's ceiling with transaction observers against without
-//! (`BENCH_ONLY=observers`); a Caliper JavaScript connector that answers at once in the
+//! (`BENCH_ONLY=observers`); the cost of the `export` observer (every transaction to a file:
+//! CSV, zstd-compressed CSV, gzip-compressed JSON lines) against the same run without it
+//! (`BENCH_ONLY=export`); a Caliper JavaScript connector that answers at once in the
 //! Node.js sidecar, per worker, against the in-process `sim` ceiling (`BENCH_ONLY=node`; it
 //! needs caliper-core 0.6.0: `CALIPER_NODE_CORE`, else scripts/install-caliper-core.sh); an
 //! external connector program that answers at once against the in-process `sim`, 1 worker each
@@ -456,6 +458,59 @@ fn observers_scenario(d: &Path, secs: u64) {
     println!("(target: each >= 0.95)");
 }
 
+/// The cost of exporting every transaction: the generator's ceiling (1 worker, zero-latency
+/// sim) without the `export` observer and with it in each format; medians of `BENCH_REPEAT`
+/// runs, interleaved. The cost per transaction is 1/rate(with) − 1/rate(without).
+fn export_scenario(d: &Path, secs: u64) {
+    println!(
+        "\n## Every transaction to a file: the generator's ceiling with and without `export`, 1 worker, {secs} s"
+    );
+    let base = round("ceiling", &format!("txDuration: {secs}"), 10_000_000);
+    let export = |path: &str| {
+        format!("monitors:\n  transaction:\n    - module: export\n      options: {{ path: '{path}' }}\n")
+    };
+    let cases = [
+        ("none", String::new()),
+        ("export tx.csv", export("tx.csv")),
+        ("export tx.csv.zst", export("tx.csv.zst")),
+        ("export tx.jsonl.gz", export("tx.jsonl.gz")),
+    ];
+    let mut rates: Vec<Vec<f64>> = vec![Vec::new(); cases.len()];
+    let mut sizes: Vec<Vec<f64>> = vec![Vec::new(); cases.len()];
+    let mut cpu: Vec<Vec<f64>> = vec![Vec::new(); cases.len()];
+    let mut waited: Vec<Vec<f64>> = vec![Vec::new(); cases.len()];
+    for _ in 0..repeat() {
+        for (i, (_, monitors)) in cases.iter().enumerate() {
+            let (res, _) = run(d, 1, &format!("{base}{monitors}"));
+            let r = &res["rounds"][0];
+            rates[i].push(f(r, &["submitted"]) / f(r, &["durationS"]));
+            cpu[i].push(worker_sum(r, &["usage", "cpuSeconds"]) * 1e6 / f(r, &["submitted"]));
+            if let Some(file) = r["exported"].get(0) {
+                waited[i].push(f(file, &["waitedS"]));
+                assert_eq!(f(file, &["dropped"]), 0.0, "block loses nothing");
+                assert_eq!(f(file, &["lines"]), f(r, &["succ"]) + f(r, &["fail"]), "a line per transaction");
+                sizes[i].push(f(file, &["bytes"]) / f(file, &["lines"]));
+                std::fs::remove_file(file["path"].as_str().unwrap()).unwrap();
+            }
+        }
+    }
+    let none = median(rates[0].clone());
+    println!(
+        "| observer | tx/s | ratio to none | cost per tx (us) | worker process CPU per tx (us) | waited (s) | bytes per line |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|");
+    // The median with `digits` decimals; empty when there is no figure.
+    let cell = |v: &[f64], digits: usize| {
+        if v.is_empty() { String::new() } else { format!("{:.*}", digits, median(v.to_vec())) }
+    };
+    for (i, (name, _)) in cases.iter().enumerate() {
+        let rate = median(rates[i].clone());
+        let cost = 1e6 / rate - 1e6 / none;
+        let (cpu, wait, size) = (cell(&cpu[i], 2), cell(&waited[i], 3), cell(&sizes[i], 1));
+        println!("| {name} | {rate:.0} | {:.3} | {cost:.3} | {cpu} | {wait} | {size} |", rate / none);
+    }
+}
+
 /// `caliper-connector-null` (crates/external), built with this bench's profile next to the
 /// `caliper` binary.
 fn null_connector() -> std::path::PathBuf {
@@ -515,6 +570,10 @@ fn main() {
     }
     if std::env::var("BENCH_ONLY").is_ok_and(|v| v == "inflight") {
         inflight_scenario(d);
+        return;
+    }
+    if std::env::var("BENCH_ONLY").is_ok_and(|v| v == "export") {
+        export_scenario(d, secs);
         return;
     }
     if std::env::var("BENCH_ONLY").is_ok_and(|v| v == "observers") {
@@ -596,6 +655,8 @@ fn main() {
     inflight_scenario(d);
 
     observers_scenario(d, secs);
+
+    export_scenario(d, secs);
 
     js_scenario(d, secs);
 

@@ -229,6 +229,17 @@ fn round_notes(round: &RoundOutcome) -> Vec<String> {
             "  {held} transaction(s) held back by caliper-worker-max-in-flight (sent late, or not at all): the SUT did not keep up with the rate"
         ));
     }
+    for file in round.merged.iter().flat_map(|m| &m.exported) {
+        if let Some(error) = &file.error {
+            details.push(format!("  worker {} export: {error}", file.worker));
+        }
+        if file.dropped > 0 {
+            details.push(format!(
+                "  worker {} export: {} line(s) dropped from {} (the disk did not keep up; onFull: block keeps them)",
+                file.worker, file.dropped, file.path
+            ));
+        }
+    }
     let name = format!("Round {} \"{}\"", round.index, round.label);
     let head = match &round.status {
         RoundStatus::Passed if details.is_empty() => return details,

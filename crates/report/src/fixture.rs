@@ -141,6 +141,7 @@ pub(crate) fn run() -> RunOutcome {
         blockchain: "ethereum".to_owned(),
         info,
         workers: 2,
+        workers_auto: false,
         started_at: "2026-01-01T00:00:00Z".to_owned(),
         finished_at: "2026-01-01T00:01:00Z".to_owned(),
         benchmark: json!({"test": {"name": "simple", "workers": {"number": 2}}}),

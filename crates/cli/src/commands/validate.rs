@@ -119,6 +119,18 @@ fn timings(settings: &Settings) -> Result<ManagerTimings, String> {
     })
 }
 
+/// The number of workers for a person: with `auto`, where the number came from.
+pub(crate) fn describe_workers(plan: &RunPlan) -> String {
+    if plan.workers_auto {
+        format!(
+            "{} (test.workers.number: auto, one per core this process may use: CPU affinity and cgroup CPU quota counted)",
+            plan.workers
+        )
+    } else {
+        plan.workers.to_string()
+    }
+}
+
 fn plan_of(bench: &BenchmarkConfig, phases: Flow) -> RunPlan {
     let tx_observers: Vec<TxObserverSpec> = bench
         .monitors
@@ -132,6 +144,7 @@ fn plan_of(bench: &BenchmarkConfig, phases: Flow) -> RunPlan {
         name: bench.name.clone(),
         description: bench.description.clone(),
         workers: bench.workers,
+        workers_auto: bench.workers_auto,
         rounds: bench
             .rounds
             .iter()

@@ -89,6 +89,9 @@ pub struct RunOutcome {
     pub info: Map<String, Value>,
     /// The number of workers.
     pub workers: usize,
+    /// Whether the number was `auto` (one per core the manager may use).
+    #[serde(default)]
+    pub workers_auto: bool,
     /// When the run started (RFC 3339).
     pub started_at: String,
     /// When the run finished (RFC 3339).

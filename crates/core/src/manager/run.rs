@@ -59,6 +59,7 @@ impl Manager<'_> {
             blockchain: self.network.blockchain.clone(),
             info: self.network.info.clone(),
             workers: plan.workers,
+            workers_auto: plan.workers_auto,
             started_at: now_rfc3339(),
             finished_at: String::new(),
             benchmark: plan.benchmark.clone(),

@@ -381,18 +381,23 @@ impl Worker {
         release(&*connector).await;
         let (stats, observers) = self.collector.deactivate();
         let mut stats = stats.unwrap_or_else(empty);
-        // Before the results go: a push observer's last push carries the round's totals.
-        deactivate(observers).await;
+        // Before the results go: a push observer's last push carries the round's totals, and
+        // an export observer's file is complete.
+        stats.exported = deactivate(observers).await;
         stats.usage = ProcessUsage::sample().zip(usage_start).map(|(end, start)| end.since(start));
         self.reply(Message::TxUpdate(Box::new(stats.core.clone())), None);
         (stats, end.error, exit)
     }
 }
 
-async fn deactivate(observers: Vec<Arc<dyn TxObserver>>) {
+/// Deactivates the observers; returns the files they wrote.
+async fn deactivate(observers: Vec<Arc<dyn TxObserver>>) -> Vec<crate::tx_observer::ExportedFile> {
+    let mut exported = Vec::new();
     for observer in observers {
         observer.deactivate().await;
+        exported.extend(observer.exported());
     }
+    exported
 }
 
 async fn release(connector: &dyn Connector) {

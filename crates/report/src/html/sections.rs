@@ -112,7 +112,14 @@ pub(crate) fn run_info(out: &mut String, results: &ResultsFile) {
         ("Description", run.description.clone().unwrap_or_else(|| NONE.to_owned())),
         ("DLT", run.blockchain.clone()),
         ("Benchmark rounds", results.rounds.len().to_string()),
-        ("Workers", run.workers.to_string()),
+        (
+            "Workers",
+            if run.workers_auto {
+                format!("{} (auto: one per core)", run.workers)
+            } else {
+                run.workers.to_string()
+            },
+        ),
         ("Started", run.started_at.clone()),
         ("Finished", run.finished_at.clone()),
         ("Tool", format!("{} {}", results.tool.name, results.tool.version)),
