@@ -55,7 +55,7 @@ export CALIPER_ANVIL_BIN
 CALIPER_NODE_CORE=$(bash scripts/install-caliper-core.sh)
 export CALIPER_NODE_CORE
 log=$(mktemp)
-cargo test --workspace --locked 2>&1 | tee "$log"
+cargo test --workspace --locked --no-fail-fast 2>&1 | tee "$log"
 # cargo prints one summary per test binary, the last often a doc-test run with no test: close on
 # the totals of all of them.
 awk '/^test result:/ { p += $4; f += $6 } END { printf "tests: %d passed, %d failed\n", p, f }' "$log"

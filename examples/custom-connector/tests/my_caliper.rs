@@ -198,7 +198,7 @@ fn a_remote_worker_without_the_connector_is_refused_not_hung() {
     assert!(refusal.contains("worker caliper-w"), "names the worker: {refusal}");
     assert!(refusal.contains("connector \"http\""), "names the connector: {refusal}");
     assert!(refusal.contains(&format!("{} (caliper-rs ", caliper.display())), "names its binary: {refusal}");
-    assert!(refusal.contains("connectors: ethereum, sim"), "says what it has: {refusal}");
+    assert!(refusal.contains("connectors: ethereum, fabric, sim"), "says what it has: {refusal}");
     assert_eq!(worker.status.code(), Some(1), "the worker exits: {w}");
     assert!(w.contains("refused the manager"), "and says why: {w}");
 }
