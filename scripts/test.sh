@@ -4,7 +4,8 @@
 # monitors' and observers' tests, Chromium's headless shell and a font for the HTML report's
 # test, docker.io and busybox-static for the docker monitor's test, the pinned anvil from npm for
 # the Ethereum tests, python3-venv for caliper bind's pip test, PyPI hyperledger-fabric-protos
-# for the Fabric protocol test), then runs every test of the workspace and closes on the totals.
+# for the Fabric protocol test, Caliper's caliper-core 0.6.0 from npm for the Node.js sidecar's
+# tests), then runs every test of the workspace and closes on the totals.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 missing=()
@@ -50,6 +51,9 @@ else
 fi
 export CALIPER_FABRIC_PYTHON
 export CALIPER_ANVIL_BIN
+# Caliper's caliper-core 0.6.0 from npm, once per target folder, for the Node.js sidecar's tests.
+CALIPER_NODE_CORE=$(bash scripts/install-caliper-core.sh)
+export CALIPER_NODE_CORE
 log=$(mktemp)
 cargo test --workspace --locked 2>&1 | tee "$log"
 # cargo prints one summary per test binary, the last often a doc-test run with no test: close on

@@ -11,7 +11,13 @@
 //! (`BENCH_ONLY=inflight` runs only this, `BENCH_INFLIGHT_SECS` sets the round's length,
 //! default 10); a JavaScript workload module against the Rust one, 1 worker (`BENCH_ONLY=js`
 //! runs only this); the generator's ceiling with transaction observers against without
-//! (`BENCH_ONLY=observers`).
+//! (`BENCH_ONLY=observers`); the cost of the `export` observer (every transaction to a file:
+//! CSV, zstd-compressed CSV, gzip-compressed JSON lines) against the same run without it
+//! (`BENCH_ONLY=export`); a Caliper JavaScript connector that answers at once in the
+//! Node.js sidecar, per worker, against the in-process `sim` ceiling (`BENCH_ONLY=node`; it
+//! needs caliper-core 0.6.0: `CALIPER_NODE_CORE`, else scripts/install-caliper-core.sh); an
+//! external connector program that answers at once against the in-process `sim`, 1 worker each
+//! (`BENCH_ONLY=external`; it builds `caliper-connector-null`).
 //!
 //! The MQTT messenger against the process messenger (4 workers, zero-latency sim, the same
 //! run; `BENCH_ONLY=mqtt` runs only this) starts its own mosquitto on a free loopback port.
@@ -44,10 +50,22 @@ fn launch(
     log: &str,
     extra: &[String],
 ) -> (Value, f64, String) {
+    let network = format!("caliper:\n  blockchain: sim\nsim: {{ {sim} }}\n");
+    launch_on(dir, workers, rounds, &network, log, extra)
+}
+
+/// [`launch`] with the network configuration `network` (YAML).
+fn launch_on(
+    dir: &Path,
+    workers: usize,
+    rounds: &str,
+    network: &str,
+    log: &str,
+    extra: &[String],
+) -> (Value, f64, String) {
     let bench = format!("test:\n  name: bench\n  workers: {{ number: {workers} }}\n  rounds:\n{rounds}");
     std::fs::write(dir.join("bench.yaml"), bench).unwrap();
-    std::fs::write(dir.join("network.yaml"), format!("caliper:\n  blockchain: sim\nsim: {{ {sim} }}\n"))
-        .unwrap();
+    std::fs::write(dir.join("network.yaml"), network).unwrap();
     let start = Instant::now();
     let out = Command::new(env!("CARGO_BIN_EXE_caliper"))
         .args(["launch", "manager", "--caliper-workspace"])
@@ -143,6 +161,88 @@ fn js_scenario(d: &Path, secs: u64) {
     println!("| Rust (sim-mix, reads) | {rust:.0} | |");
     println!("| JavaScript (reads.js) | {js:.0} | {:.2} |", median(js_cpu));
     println!("JavaScript / Rust: {:.3} (target: >= 100,000 tx/s with JavaScript)", js / rust);
+}
+
+/// A Caliper connector on caliper-core 0.6.0's `ConnectorBase` that answers every request at
+/// once with a successful TxStatus.
+const NULL_CONNECTOR: &str = r#"'use strict';
+const { ConnectorBase, TxStatus } = require('@hyperledger/caliper-core');
+class NullConnector extends ConnectorBase {
+    constructor(workerIndex) { super(workerIndex, 'null'); }
+    async init() {}
+    async installSmartContract() {}
+    async getContext() { return {}; }
+    async releaseContext() {}
+    async _sendSingleRequest() { const status = new TxStatus(); status.SetStatusSuccess(); return status; }
+}
+module.exports.ConnectorFactory = async (workerIndex) => new NullConnector(workerIndex);
+"#;
+
+/// The folder whose node_modules holds @hyperledger/caliper-core 0.6.0: `CALIPER_NODE_CORE`,
+/// else what scripts/install-caliper-core.sh installs (once per target folder).
+fn caliper_core() -> std::path::PathBuf {
+    if let Some(dir) = std::env::var_os("CALIPER_NODE_CORE").filter(|d| !d.is_empty()) {
+        return dir.into();
+    }
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/install-caliper-core.sh");
+    let out = Command::new("bash").arg(script).output().expect("bash runs");
+    assert!(out.status.success(), "install-caliper-core.sh: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).trim().into()
+}
+
+/// A Caliper JavaScript connector that answers at once, in the Node.js sidecar: its JavaScript
+/// workload module beside it (workload mode) and the Rust `sim-mix` workload sending through it
+/// (send mode), 1 and 2 workers, against the in-process `sim` ceiling of the same run.
+fn node_scenario(d: &Path, secs: u64) {
+    println!(
+        "\n## Node.js connector (caliper-core 0.6.0 ConnectorBase, answers at once) vs sim, {secs} s each"
+    );
+    let core = caliper_core();
+    let modules = d.join("node_modules/@hyperledger");
+    std::fs::create_dir_all(&modules).unwrap();
+    let link = modules.join("caliper-core");
+    if !link.exists() {
+        std::os::unix::fs::symlink(core.join("node_modules/@hyperledger/caliper-core"), &link).unwrap();
+    }
+    std::fs::write(d.join("null-connector.js"), NULL_CONNECTOR).unwrap();
+    std::fs::write(d.join("reads.js"), JS_WORKLOAD).unwrap();
+    let node_network = "caliper:\n  blockchain: ./null-connector.js\n";
+    let js_round = |secs: u64| {
+        format!(
+            "    - label: js\n      txDuration: {secs}\n      rateControl: {{ type: fixed-rate, opts: {{ tps: 10000000 }} }}\n      workload: {{ module: reads.js }}\n"
+        )
+    };
+    let per_worker = |r: &Value, workers: usize| f(r, &["succ"]) / f(r, &["durationS"]) / workers as f64;
+    let mut sim = Vec::new();
+    let mut cases: Vec<(&str, usize, Vec<f64>)> = vec![
+        ("workload mode (reads.js)", 1, vec![]),
+        ("workload mode (reads.js)", 2, vec![]),
+        ("send mode (sim-mix)", 1, vec![]),
+    ];
+    for _ in 0..repeat() {
+        let (res, _) = run(d, 1, &round("sim", &format!("txDuration: {secs}"), 10_000_000));
+        sim.push(per_worker(&res["rounds"][0], 1));
+        for (name, workers, rates) in cases.iter_mut() {
+            let rounds = if name.starts_with("send") {
+                round("send", &format!("txDuration: {secs}"), 10_000_000)
+            } else {
+                js_round(secs)
+            };
+            let (res, _, _) = launch_on(d, *workers, &rounds, node_network, "warn", &[]);
+            let r = &res["rounds"][0];
+            assert_eq!(f(r, &["fail"]), 0.0, "{r}");
+            rates.push(per_worker(r, *workers));
+        }
+    }
+    let sim = median(sim);
+    println!("| case | workers | tx/s per worker | / sim |");
+    println!("|---|---:|---:|---:|");
+    println!("| sim in process (sim-mix) | 1 | {sim:.0} | 1 |");
+    for (name, workers, rates) in cases {
+        let rate = median(rates);
+        println!("| Node.js, {name} | {workers} | {rate:.0} | {:.3} |", rate / sim);
+    }
+    println!("(target: >= 100,000 tx/s per worker through Node.js)");
 }
 
 /// A mosquitto on a free loopback port for the MQTT scenario, killed when dropped.
@@ -358,6 +458,104 @@ fn observers_scenario(d: &Path, secs: u64) {
     println!("(target: each >= 0.95)");
 }
 
+/// The cost of exporting every transaction: the generator's ceiling (1 worker, zero-latency
+/// sim) without the `export` observer and with it in each format; medians of `BENCH_REPEAT`
+/// runs, interleaved. The cost per transaction is 1/rate(with) − 1/rate(without).
+fn export_scenario(d: &Path, secs: u64) {
+    println!(
+        "\n## Every transaction to a file: the generator's ceiling with and without `export`, 1 worker, {secs} s"
+    );
+    let base = round("ceiling", &format!("txDuration: {secs}"), 10_000_000);
+    let export = |path: &str| {
+        format!("monitors:\n  transaction:\n    - module: export\n      options: {{ path: '{path}' }}\n")
+    };
+    let cases = [
+        ("none", String::new()),
+        ("export tx.csv", export("tx.csv")),
+        ("export tx.csv.zst", export("tx.csv.zst")),
+        ("export tx.jsonl.gz", export("tx.jsonl.gz")),
+    ];
+    let mut rates: Vec<Vec<f64>> = vec![Vec::new(); cases.len()];
+    let mut sizes: Vec<Vec<f64>> = vec![Vec::new(); cases.len()];
+    let mut cpu: Vec<Vec<f64>> = vec![Vec::new(); cases.len()];
+    let mut waited: Vec<Vec<f64>> = vec![Vec::new(); cases.len()];
+    for _ in 0..repeat() {
+        for (i, (_, monitors)) in cases.iter().enumerate() {
+            let (res, _) = run(d, 1, &format!("{base}{monitors}"));
+            let r = &res["rounds"][0];
+            rates[i].push(f(r, &["submitted"]) / f(r, &["durationS"]));
+            cpu[i].push(worker_sum(r, &["usage", "cpuSeconds"]) * 1e6 / f(r, &["submitted"]));
+            if let Some(file) = r["exported"].get(0) {
+                waited[i].push(f(file, &["waitedS"]));
+                assert_eq!(f(file, &["dropped"]), 0.0, "block loses nothing");
+                assert_eq!(f(file, &["lines"]), f(r, &["succ"]) + f(r, &["fail"]), "a line per transaction");
+                sizes[i].push(f(file, &["bytes"]) / f(file, &["lines"]));
+                std::fs::remove_file(file["path"].as_str().unwrap()).unwrap();
+            }
+        }
+    }
+    let none = median(rates[0].clone());
+    println!(
+        "| observer | tx/s | ratio to none | cost per tx (us) | worker process CPU per tx (us) | waited (s) | bytes per line |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|");
+    // The median with `digits` decimals; empty when there is no figure.
+    let cell = |v: &[f64], digits: usize| {
+        if v.is_empty() { String::new() } else { format!("{:.*}", digits, median(v.to_vec())) }
+    };
+    for (i, (name, _)) in cases.iter().enumerate() {
+        let rate = median(rates[i].clone());
+        let cost = 1e6 / rate - 1e6 / none;
+        let (cpu, wait, size) = (cell(&cpu[i], 2), cell(&waited[i], 3), cell(&sizes[i], 1));
+        println!("| {name} | {rate:.0} | {:.3} | {cost:.3} | {cpu} | {wait} | {size} |", rate / none);
+    }
+}
+
+/// `caliper-connector-null` (crates/external), built with this bench's profile next to the
+/// `caliper` binary.
+fn null_connector() -> std::path::PathBuf {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = Command::new(cargo)
+        .args(["build", "--release", "-p", "caliper-external", "--bin", "caliper-connector-null"])
+        .status()
+        .expect("cargo runs");
+    assert!(status.success(), "building caliper-connector-null failed");
+    let bin = Path::new(env!("CARGO_BIN_EXE_caliper")).with_file_name("caliper-connector-null");
+    assert!(bin.is_file(), "{} was not built", bin.display());
+    bin
+}
+
+/// An external connector program that answers at once (`caliper-connector-null`, a separate
+/// process speaking the caliper-connector protocol) against the in-process zero-latency `sim`,
+/// 1 worker each, the Rust `sim-mix` reads workload, as fast as the worker goes, alternating in
+/// the same run: tx/s of each (medians) and the ratio.
+fn external_scenario(d: &Path, secs: u64) {
+    println!("\n## External connector program vs in-process sim, 1 worker, {secs} s each");
+    let null = null_connector();
+    let network = format!("caliper:\n  blockchain: \"exec:{}\"\n", null.display());
+    let round = round("ceiling", &format!("txDuration: {secs}"), 10_000_000);
+    let rate = |r: &Value| f(r, &["succ"]) / f(r, &["durationS"]);
+    let cpu = |r: &Value| worker_sum(r, &["usage", "cpuSeconds"]) * 1e6 / f(r, &["submitted"]);
+    let (mut sim, mut external, mut external_cpu, mut sim_cpu) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..repeat().max(3) {
+        let (res, _) = run(d, 1, &round);
+        sim.push(rate(&res["rounds"][0]));
+        sim_cpu.push(cpu(&res["rounds"][0]));
+        let (res, _, _) = launch_on(d, 1, &round, &network, "warn", &[]);
+        let r = &res["rounds"][0];
+        assert_eq!(f(r, &["fail"]), 0.0, "the null connector failed transactions: {r}");
+        external.push(rate(r));
+        external_cpu.push(cpu(r));
+    }
+    let (sim, external) = (median(sim), median(external));
+    println!("| connector | tx/s | worker CPU per tx (us) |");
+    println!("|---|---:|---:|");
+    println!("| sim (in process) | {sim:.0} | {:.2} |", median(sim_cpu));
+    println!("| caliper-connector-null (external program) | {external:.0} | {:.2} |", median(external_cpu));
+    println!("external / sim: {:.3} (target: >= 300,000 tx/s per worker)", external / sim);
+}
+
 fn main() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
@@ -374,8 +572,20 @@ fn main() {
         inflight_scenario(d);
         return;
     }
+    if std::env::var("BENCH_ONLY").is_ok_and(|v| v == "export") {
+        export_scenario(d, secs);
+        return;
+    }
     if std::env::var("BENCH_ONLY").is_ok_and(|v| v == "observers") {
         observers_scenario(d, secs);
+        return;
+    }
+    if std::env::var("BENCH_ONLY").is_ok_and(|v| v == "node") {
+        node_scenario(d, secs);
+        return;
+    }
+    if std::env::var("BENCH_ONLY").is_ok_and(|v| v == "external") {
+        external_scenario(d, secs);
         return;
     }
 
@@ -446,7 +656,13 @@ fn main() {
 
     observers_scenario(d, secs);
 
+    export_scenario(d, secs);
+
     js_scenario(d, secs);
+
+    node_scenario(d, secs);
+
+    external_scenario(d, secs);
 
     mqtt_scenario(d, secs);
 }

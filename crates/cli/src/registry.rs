@@ -17,7 +17,7 @@ use caliper_core::workload::WorkloadRegistry;
 /// [`crate::run_with`].
 #[derive(Clone)]
 pub struct Registries {
-    /// Connectors by the name used in `caliper.blockchain`.
+    /// Connectors by the name used in `caliper.blockchain`, then the resolvers of other values.
     pub connectors: ConnectorRegistry,
     /// Workload modules by name or file extension (`workload.module`).
     pub workloads: WorkloadRegistry,
@@ -48,12 +48,17 @@ impl Default for Registries {
     }
 }
 
-/// Connectors by the name used in `caliper.blockchain`.
+/// Connectors by the name used in `caliper.blockchain`, then the resolvers of other values.
 pub fn connectors() -> ConnectorRegistry {
     let mut r = ConnectorRegistry::new();
     r.register(Arc::new(caliper_ethereum::EthereumFactory));
     r.register(Arc::new(caliper_fabric::FabricFactory));
     r.register(Arc::new(caliper_sim::SimFactory));
+    // Caliper's paths and packages: JavaScript connectors in the Node.js sidecar.
+    r.register_resolver(Arc::new(caliper_node::NodeResolver));
+    // Programs last: `exec:<program>`, and `caliper-connector-<name>` for a plain name that
+    // no built-in, path or package took (the Node.js resolver registers before it).
+    r.register_resolver(Arc::new(caliper_external::ProgramResolver));
     r
 }
 

@@ -177,11 +177,11 @@ fn a_dry_run_prints_the_commands_and_where_and_installs_nothing() {
     let out = caliper_in(
         ws,
         "bind",
-        &["--caliper-bind-sut", "fabric:2.5", "--caliper-bind-dryrun", "--caliper-bind-args=--offline"],
+        &["--caliper-bind-sut", "node-fabric:2.5", "--caliper-bind-dryrun", "--caliper-bind-args=--offline"],
     );
     assert_eq!(code(&out), 0, "{}", show(&out));
     let text = stdout(&out);
-    assert!(text.contains("caliper bind fabric:2.5 (dry run)"), "{text}");
+    assert!(text.contains("caliper bind node-fabric:2.5 (dry run)"), "{text}");
     assert!(
         text.contains(
             "npm install --offline @hyperledger/caliper-core@0.6.0 @hyperledger/caliper-fabric@0.6.0 \
@@ -214,10 +214,13 @@ fn a_dry_run_prints_the_commands_and_where_and_installs_nothing() {
 fn built_in_rust_connectors_bind_as_a_success_that_installs_nothing() {
     let dir = workspace();
     let ws = dir.path();
-    for spec in ["ethereum:1.3", "ethereum:1.2.1", "besu:1.4", "besu", "sim"] {
+    for spec in
+        ["ethereum:1.3", "ethereum:1.2.1", "besu:1.4", "besu", "sim", "fabric:2.5", "fabric:fabric-gateway"]
+    {
         let out = caliper_in(ws, "bind", &["--caliper-bind-sut", spec]);
         assert_eq!(code(&out), 0, "{spec}: {}", show(&out));
-        let connector = if spec.starts_with("sim") { "sim" } else { "ethereum" };
+        let connector =
+            spec.split(':').next().map(|s| if s == "besu" { "ethereum" } else { s }).unwrap_or(spec);
         assert!(
             stderr(&out).contains(&format!("built-in Rust connector {connector}: nothing to install")),
             "{spec}: {}",
@@ -243,7 +246,7 @@ fn unknown_sut_or_sdk_lists_the_known_ones() {
     assert!(
         stderr(&out).contains(
             "unknown SUT \"fabirc\" in the built-in binding file (did you mean \"fabric\"?); \
-             known SUTs: ethereum, besu, sim, fabric, node-ethereum"
+             known SUTs: ethereum, besu, sim, fabric, node-fabric, node-ethereum"
         ),
         "{}",
         show(&out)

@@ -96,6 +96,7 @@ fn run() -> RunOutcome {
                     .collect(),
                 duration_s: SECONDS as f64,
                 monitors: Vec::new(),
+                peak_search: None,
             }
         })
         .collect();
@@ -105,6 +106,7 @@ fn run() -> RunOutcome {
         blockchain: "sim".to_owned(),
         info: serde_json::Map::new(),
         workers: WORKERS,
+        workers_auto: false,
         started_at: "2026-01-01T00:00:00Z".to_owned(),
         finished_at: "2026-01-01T01:00:00Z".to_owned(),
         benchmark: json!({"test": {"name": "html-bench"}}),

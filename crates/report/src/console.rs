@@ -12,6 +12,9 @@
 //! `### <module> resource stats ###` (Caliper's heading without its stray quote), with a
 //! `Note:` line when the monitor met a problem.
 //!
+//! A `peak-search` round's table is followed by `### Peak search ###`, a row per step and the
+//! answer; the summary adds the answer as a note under the table.
+//!
 //! Tables use Caliper's `ramac` border and never depend on the terminal's width, so the output
 //! is the same in a terminal, a log file or a test.
 
@@ -60,6 +63,10 @@ pub fn round_table(round: &RoundOutcome) -> String {
         out.push('\n');
         out.push_str(&line);
     }
+    if let Some(search) = &round.peak_search {
+        out.push('\n');
+        out.push_str(&crate::peak_console::peak_search_table(search));
+    }
     for monitor in &round.monitors {
         out.push('\n');
         out.push_str(&monitor_table(monitor));
@@ -85,7 +92,16 @@ pub fn monitor_table(monitor: &MonitorReport) -> String {
 pub fn summary_table(run: &RunOutcome) -> String {
     let mut out = String::from("### All test results ###\n");
     out.push_str(&render_table(&COLUMNS, run.rounds.iter().map(result_row)));
-    let mut notes: Vec<String> = run.rounds.iter().flat_map(round_notes).collect();
+    let mut notes: Vec<String> = run
+        .rounds
+        .iter()
+        .flat_map(|r| {
+            let peak = r.peak_search.as_ref().map(|s| {
+                format!("Round {} \"{}\": {}", r.index, r.label, crate::peak_console::answer_line(s))
+            });
+            round_notes(r).into_iter().chain(peak)
+        })
+        .collect();
     if run.interrupted {
         notes.push("The run was interrupted.".to_owned());
     }
@@ -212,6 +228,17 @@ fn round_notes(round: &RoundOutcome) -> Vec<String> {
         details.push(format!(
             "  {held} transaction(s) held back by caliper-worker-max-in-flight (sent late, or not at all): the SUT did not keep up with the rate"
         ));
+    }
+    for file in round.merged.iter().flat_map(|m| &m.exported) {
+        if let Some(error) = &file.error {
+            details.push(format!("  worker {} export: {error}", file.worker));
+        }
+        if file.dropped > 0 {
+            details.push(format!(
+                "  worker {} export: {} line(s) dropped from {} (the disk did not keep up; onFull: block keeps them)",
+                file.worker, file.dropped, file.path
+            ));
+        }
     }
     let name = format!("Round {} \"{}\"", round.index, round.label);
     let head = match &round.status {

@@ -114,6 +114,7 @@ fn round(
             .collect(),
         duration_s,
         monitors: Vec::new(),
+        peak_search: None,
     }
 }
 
@@ -129,6 +130,7 @@ pub(crate) fn run() -> RunOutcome {
         workers: Vec::new(),
         duration_s: 0.0,
         monitors: Vec::new(),
+        peak_search: None,
     };
     let mut info = serde_json::Map::new();
     info.insert("Version".to_owned(), json!("1.0"));
@@ -139,11 +141,40 @@ pub(crate) fn run() -> RunOutcome {
         blockchain: "ethereum".to_owned(),
         info,
         workers: 2,
+        workers_auto: false,
         started_at: "2026-01-01T00:00:00Z".to_owned(),
         finished_at: "2026-01-01T00:01:00Z".to_owned(),
         benchmark: json!({"test": {"name": "simple", "workers": {"number": 2}}}),
         rounds: vec![open_round(), transfer_round(), query],
         interrupted: true,
         error: None,
+    }
+}
+
+/// A peak search of three steps: 40 held, 80 broke a p99 limit, 60 held and is the peak.
+pub(crate) fn peak_search() -> caliper_core::rate::PeakSearchOutcome {
+    use caliper_core::rate::{Limits, PeakSearchOutcome, StepLatency, StepOutcome};
+    let step = |n: usize, tps: f64, held: bool| StepOutcome {
+        step: n,
+        tps,
+        submitted: 100,
+        succ: 100,
+        fail: 0,
+        send_rate: Some(tps),
+        throughput: Some(tps.min(66.0)),
+        failure_ratio: 0.0,
+        latency: StepLatency { p50: Some(0.01), p95: Some(0.01), p99: Some(0.01), p999: Some(0.01) },
+        corrected_latency: StepLatency::default(),
+        duration_s: 2.5,
+        held,
+        broken: if held { vec![] } else { vec!["latency.p99: 0.2000 s > 0.05 s".into()] },
+    };
+    PeakSearchOutcome {
+        peak_tps: Some(60.0),
+        peak_step: Some(2),
+        precision: 5.0,
+        duration_s: 7.5,
+        limits: Limits::default(),
+        steps: vec![step(0, 40.0, true), step(1, 80.0, false), step(2, 60.0, true)],
     }
 }

@@ -19,7 +19,9 @@ use std::path::{Path, PathBuf};
 
 use caliper_core::manager::{RoundOutcome, RoundStatus, RunOutcome, WorkerOutcome};
 use caliper_core::monitor::MonitorReport;
+use caliper_core::rate::PeakSearchOutcome;
 use caliper_core::stats::{LatencySummary, ProcessUsage, RoundStats, RoundSummary, SecondBucket};
+use caliper_core::tx_observer::ExportedFile;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -78,6 +80,10 @@ pub struct RunInfo {
     pub info: Map<String, Value>,
     /// The number of workers.
     pub workers: usize,
+    /// Whether `test.workers.number` was `auto`: `workers` is then the number of cores the
+    /// manager's process may use (affinity mask and cgroup CPU quota).
+    #[serde(default)]
+    pub workers_auto: bool,
     /// When the run started (RFC 3339).
     pub started_at: String,
     /// When the run finished (RFC 3339).
@@ -156,6 +162,15 @@ pub struct RoundResult {
     /// order): its table as printed, its samples, and the problem it met.
     #[serde(default)]
     pub monitors: Vec<MonitorReport>,
+    /// The files the `export` transaction observer wrote in the round, one per worker, by
+    /// worker index: path on the worker's machine, lines written, lines dropped, transactions
+    /// abandoned without a line.
+    #[serde(default)]
+    pub exported: Vec<ExportedFile>,
+    /// A `peak-search` round's answer and every step's figures; absent for other rounds. The
+    /// round's own figures above are then those of the step at the peak.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peak_search: Option<PeakSearchOutcome>,
 }
 
 /// Latency figures in seconds; every field is `null` when there was no transaction to measure.
@@ -240,6 +255,7 @@ impl ResultsFile {
                 blockchain: run.blockchain.clone(),
                 info: redact_map(&run.info),
                 workers: run.workers,
+                workers_auto: run.workers_auto,
                 started_at: run.started_at.clone(),
                 finished_at: run.finished_at.clone(),
                 interrupted: run.interrupted,
@@ -293,6 +309,8 @@ impl RoundResult {
             series: round.merged.as_ref().map(series).unwrap_or_default(),
             workers: round.workers.iter().map(WorkerResult::from_outcome).collect(),
             monitors: round.monitors.clone(),
+            exported: round.merged.as_ref().map(exported).unwrap_or_default(),
+            peak_search: round.peak_search.clone(),
         }
     }
 }
@@ -358,6 +376,13 @@ fn known(x: f64) -> Option<f64> {
 
 fn failures(stats: &RoundStats) -> BTreeMap<String, u64> {
     stats.core.failures.iter().map(|(class, n)| (class.as_str().to_owned(), *n)).collect()
+}
+
+/// The exported files, by worker.
+fn exported(stats: &RoundStats) -> Vec<ExportedFile> {
+    let mut files = stats.exported.clone();
+    files.sort_by_key(|f| f.worker);
+    files
 }
 
 fn series(stats: &RoundStats) -> Vec<SeriesPoint> {
@@ -453,6 +478,7 @@ mod tests {
             "blockchain",
             "info",
             "workers",
+            "workersAuto",
             "startedAt",
             "finishedAt",
             "interrupted",
@@ -484,6 +510,7 @@ mod tests {
             "series",
             "workers",
             "monitors",
+            "exported",
         ];
         let latency = sorted(vec!["min", "max", "avg", "p50", "p90", "p95", "p99", "p999"]);
         for round_value in r["rounds"].as_array().unwrap() {

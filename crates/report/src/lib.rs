@@ -20,6 +20,7 @@ mod error;
 mod fixed;
 pub mod html;
 pub mod json;
+mod peak_console;
 mod redact;
 
 #[cfg(test)]

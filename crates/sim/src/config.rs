@@ -8,6 +8,8 @@
 //!   failureRatio: 0.01               # 0.0..=1.0, default 0
 //!   failureClass: rejected           # an error class, default rejected
 //!   capacity: 5000                   # write tx/s per worker; default unlimited
+//!   totalCapacity: 5000              # or: write tx/s of the whole SUT, shared out among workers
+//!   queueLimit: 100                  # writes that may wait for the server; default unlimited
 //!   seed: 42                         # default: from entropy
 //! ```
 
@@ -22,19 +24,19 @@ use crate::json::{as_seed, kind, unknown_keys};
 use crate::latency::LatencyModel;
 
 /// The keys of the `sim` section.
-const KEYS: [&str; 6] = ["latency", "readLatency", "failureRatio", "failureClass", "capacity", "seed"];
+const KEYS: [&str; 8] = [
+    "latency",
+    "readLatency",
+    "failureRatio",
+    "failureClass",
+    "capacity",
+    "totalCapacity",
+    "queueLimit",
+    "seed",
+];
 
 /// Every error class, in the order they are listed in messages.
-const CLASSES: [ErrorClass; 8] = [
-    ErrorClass::Timeout,
-    ErrorClass::Connection,
-    ErrorClass::Rejected,
-    ErrorClass::Reverted,
-    ErrorClass::Nonce,
-    ErrorClass::Invalid,
-    ErrorClass::Workload,
-    ErrorClass::Other,
-];
+const CLASSES: [ErrorClass; ErrorClass::ALL.len()] = ErrorClass::ALL;
 
 /// The longest service time a capacity may imply (one transaction per hour).
 const MAX_SERVICE_TIME: Duration = Duration::from_secs(3600);
@@ -51,6 +53,10 @@ pub struct SimConfig {
     pub(crate) failure_class: ErrorClass,
     pub(crate) capacity: Option<f64>,
     pub(crate) service_time: Option<Duration>,
+    /// `totalCapacity`: write tx/s of the whole SUT, each of n workers serving a share of 1/n.
+    pub(crate) total_capacity: Option<f64>,
+    /// `queueLimit`: the most writes waiting for the server; one more is refused.
+    pub(crate) queue_limit: Option<u64>,
     pub(crate) seed: Option<u64>,
 }
 
@@ -63,6 +69,8 @@ impl Default for SimConfig {
             failure_class: ErrorClass::Rejected,
             capacity: None,
             service_time: None,
+            total_capacity: None,
+            queue_limit: None,
             seed: None,
         }
     }
@@ -114,10 +122,34 @@ impl SimConfig {
             keep(parse_class(class).map(|c| sim.failure_class = c));
         }
         if let Some(capacity) = get("capacity") {
-            keep(parse_capacity(capacity).map(|(tps, service)| {
+            keep(parse_capacity(capacity, "sim.capacity").map(|(tps, service)| {
                 sim.capacity = Some(tps);
                 sim.service_time = Some(service);
             }));
+        }
+        if let Some(total) = get("totalCapacity") {
+            keep(parse_capacity(total, "sim.totalCapacity").map(|(tps, _)| sim.total_capacity = Some(tps)));
+            if get("capacity").is_some() {
+                keep(Err(config(
+                    "sim.totalCapacity",
+                    "give either capacity (each worker's SUT) or totalCapacity (the whole SUT, shared out), not both",
+                )));
+            }
+        }
+        if let Some(limit) = get("queueLimit") {
+            match limit.as_u64() {
+                Some(limit) => sim.queue_limit = Some(limit),
+                None => keep(Err(config(
+                    "sim.queueLimit",
+                    format!("expected a whole number of writes from 0 up, got {}", describe(limit)),
+                ))),
+            }
+            if get("capacity").is_none() && get("totalCapacity").is_none() {
+                keep(Err(config(
+                    "sim.queueLimit",
+                    "a queue needs a server: give capacity or totalCapacity too",
+                )));
+            }
         }
         if let Some(seed) = get("seed") {
             keep(
@@ -154,6 +186,7 @@ impl SimConfig {
         self.latency.is_zero()
             && self.read_latency.is_zero()
             && self.capacity.is_none()
+            && self.total_capacity.is_none()
             && self.failure_ratio == 0.0
     }
 }
@@ -169,14 +202,14 @@ fn failure_ratio(ratio: &Value) -> Result<f64, ConnectorError> {
 }
 
 /// `capacity` in write transactions per second, and the service time it implies.
-fn parse_capacity(capacity: &Value) -> Result<(f64, Duration), ConnectorError> {
+fn parse_capacity(capacity: &Value, key: &str) -> Result<(f64, Duration), ConnectorError> {
     let tps = capacity.as_f64().filter(|c| c.is_finite() && *c > 0.0);
     let service =
         tps.and_then(|c| Duration::try_from_secs_f64(1.0 / c).ok()).filter(|s| *s <= MAX_SERVICE_TIME);
     match (tps, service) {
         (Some(tps), Some(service)) => Ok((tps, service)),
         _ => Err(config(
-            "sim.capacity",
+            key,
             format!(
                 "expected a number of write transactions per second above 0 (at least one per hour), got {}",
                 describe(capacity)
@@ -194,7 +227,7 @@ fn parse_class(value: &Value) -> Result<ErrorClass, ConnectorError> {
             format!("expected one of {}, got {}", names.join(", "), kind(value)),
         ));
     };
-    if let Some(class) = CLASSES.into_iter().find(|c| c.as_str() == name) {
+    if let Some(class) = ErrorClass::from_name(name) {
         return Ok(class);
     }
     let mut message = format!("unknown error class \"{name}\"");

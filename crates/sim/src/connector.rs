@@ -16,7 +16,7 @@ use std::task::{Context, Poll};
 
 use async_trait::async_trait;
 use caliper_core::TxStatus;
-use caliper_core::connector::{Connector, ConnectorBase, ConnectorInit, ErrorClass};
+use caliper_core::connector::{Connector, ConnectorBase, ConnectorError, ConnectorInit, ErrorClass};
 use caliper_core::time::now_micros;
 use serde_json::Value;
 use tokio::time::Instant;
@@ -28,6 +28,12 @@ use crate::timer::Timer;
 
 /// The message of a failure drawn with `failureRatio`.
 const SIMULATED_FAILURE: &str = "simulated failure (sim.failureRatio)";
+
+/// The worker argument that carries the number of workers.
+const WORKERS_ARG: &str = "simWorkers";
+
+/// The message of a write refused because the queue was full.
+const QUEUE_FULL: &str = "simulated overload: the write queue was full (sim.queueLimit)";
 
 /// The connector of one worker's simulated SUT (type `sim`).
 ///
@@ -48,7 +54,7 @@ impl SimConnector {
         let seed = config.seed.map(|seed| seed.wrapping_add(init.worker_index as u64));
         SimConnector {
             base: ConnectorBase::new("sim", init),
-            sut: Mutex::new(Sut::new(seed)),
+            sut: Mutex::new(Sut::new(seed, &config)),
             config,
             timer: Timer::new(),
         }
@@ -78,7 +84,10 @@ impl SimConnector {
             Outcome::Success(Some(value)) => (Some(Box::new(Detail::Read(value))), None, true),
             Outcome::Failed(class) => (None, Some(class), false),
             Outcome::Invalid(message) => {
-                (Some(Box::new(Detail::Invalid(message))), Some(ErrorClass::Invalid), false)
+                (Some(Box::new(Detail::Failure(message))), Some(ErrorClass::Invalid), false)
+            }
+            Outcome::Full => {
+                (Some(Box::new(Detail::Failure(QUEUE_FULL.into()))), Some(ErrorClass::Rejected), false)
             }
         };
         Waiting {
@@ -138,6 +147,7 @@ fn finish(status: &mut TxStatus, answer: Answer, arrived: Instant) {
         }
         Outcome::Failed(class) => status.set_failed(time_final, class, SIMULATED_FAILURE),
         Outcome::Invalid(message) => status.set_failed(time_final, ErrorClass::Invalid, message),
+        Outcome::Full => status.set_failed(time_final, ErrorClass::Rejected, QUEUE_FULL),
     }
 }
 
@@ -145,8 +155,9 @@ fn finish(status: &mut TxStatus, answer: Answer, arrived: Instant) {
 enum Detail {
     /// The value a read found.
     Read(Value),
-    /// Why the request is malformed.
-    Invalid(String),
+    /// Why the request failed, where the class alone does not say it (a malformed request, a
+    /// full queue).
+    Failure(String),
 }
 
 /// A single request's answer, final once it is due: everything a waiting transaction holds
@@ -190,7 +201,7 @@ impl Future for Waiting<'_> {
                 }
                 status.set_success(time_final);
             }
-            (Some(class), Some(Detail::Invalid(message))) => status.set_failed(time_final, class, message),
+            (Some(class), Some(Detail::Failure(message))) => status.set_failed(time_final, class, message),
             (Some(class), _) => status.set_failed(time_final, class, SIMULATED_FAILURE),
         }
         this.connector.base.sink().txs_finished(std::slice::from_ref(&status));
@@ -202,6 +213,18 @@ impl Future for Waiting<'_> {
 impl Connector for SimConnector {
     fn base(&self) -> &ConnectorBase {
         &self.base
+    }
+
+    /// Tells every worker how many there are, so a `totalCapacity` is shared out among them.
+    async fn prepare_worker_arguments(&self, workers: usize) -> Result<Vec<Value>, ConnectorError> {
+        Ok(vec![serde_json::json!({ WORKERS_ARG: workers }); workers])
+    }
+
+    /// Sets this worker's share of `totalCapacity` from the number of workers.
+    async fn get_context(&self, _round_index: usize, worker_args: &Value) -> Result<Value, ConnectorError> {
+        let workers = worker_args.get(WORKERS_ARG).and_then(Value::as_u64).unwrap_or(1).max(1);
+        self.sut().share_capacity(&self.config, workers);
+        Ok(Value::Object(Default::default()))
     }
 
     /// Answers one request (an object) or a batch (an array, whose requests run

@@ -91,7 +91,7 @@ fn describe(settings: &Settings, v: &Validated) -> String {
         network.blockchain,
         network.path.display()
     );
-    let _ = writeln!(out, "  workers      {}, {}", plan.workers, v.transport.describe());
+    let _ = writeln!(out, "  workers      {}, {}", validate::describe_workers(plan), v.transport.describe());
     let _ = writeln!(out, "  start        {}", command(network.start.as_deref(), flow.start, "start"));
     let _ = writeln!(out, "  init         {}", phase(flow.init, "the manager's connector: init", "init"));
     let _ = writeln!(
@@ -160,7 +160,7 @@ fn plan_json(settings: &Settings, v: &Validated) -> Value {
         "connector": network.blockchain,
         "networkConfig": network.path,
         "benchmark": {"name": plan.name, "description": plan.description},
-        "workers": {"number": plan.workers, "messenger": messenger, "broker": broker, "remote": remote},
+        "workers": {"number": plan.workers, "auto": plan.workers_auto, "messenger": messenger, "broker": broker, "remote": remote},
         "phases": {"start": flow.start, "init": flow.init, "install": flow.install, "test": flow.test, "end": flow.end},
         "commands": {"start": network.start, "end": network.end},
         "rounds": rounds,

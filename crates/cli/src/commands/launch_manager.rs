@@ -41,6 +41,15 @@ pub fn run(args: Vec<String>, registries: &Registries) -> i32 {
                 return exit::CONFIG;
             }
         };
+    if plan.workers_auto {
+        tracing::info!("workers: {}", validate::describe_workers(&plan));
+        if transport.remote() {
+            tracing::warn!(
+                "test.workers.number: auto counts this machine's cores, but the workers are remote: the manager waits for {} of them; set the number by hand when the workers run elsewhere",
+                plan.workers
+            );
+        }
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => {

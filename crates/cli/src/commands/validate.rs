@@ -13,6 +13,7 @@ use caliper_core::message::WorkloadMessage;
 use caliper_core::monitor::ResourceMonitor;
 use caliper_core::settings::{Flow, Settings, keys};
 use caliper_core::tx_observer::TxObserverSpec;
+use caliper_core::workload::WorkloadRegistry;
 
 use caliper_core::messenger::Transport;
 
@@ -45,10 +46,11 @@ pub fn workspace(settings: &Settings, registries: &Registries) -> Result<Validat
         problems.push(e);
     }
     problems.extend(super::results_path::check_outputs_writable(settings));
+    let workloads = workloads_for(settings, registries);
     let monitor_registry = &registries.monitors;
     let modules =
         MonitorModules { resource: Some(monitor_registry), transaction: Some(&registries.observers) };
-    let bench = BenchmarkConfig::check_from_settings_with(settings, Some(&registries.workloads), modules)
+    let bench = BenchmarkConfig::check_from_settings_with(settings, Some(&workloads), modules)
         .map_err(|e| problems.extend(lines(e)))
         .ok();
     // Built here, so that a setting they read (caliper-monitor-interval, the report
@@ -81,6 +83,21 @@ pub fn workspace(settings: &Settings, registries: &Registries) -> Result<Validat
     }
 }
 
+/// The workload registry the rounds are checked against: the connector's own loaders (such
+/// as `.js` modules that run beside a JavaScript connector in Node.js) over the built-in ones.
+/// A network configuration that cannot be read or names no connector adds nothing here: its
+/// own check reports that.
+fn workloads_for(settings: &Settings, registries: &Registries) -> WorkloadRegistry {
+    let mut workloads = registries.workloads.clone();
+    let connector = NetworkConfig::from_settings(settings)
+        .ok()
+        .and_then(|network| registries.connectors.resolve(&network.blockchain, settings.workspace()).ok());
+    for (extension, loader) in connector.map(|c| c.hosted_workloads()).unwrap_or_default() {
+        workloads.register_loader(extension, loader);
+    }
+    workloads
+}
+
 fn lines(errors: ConfigErrors) -> impl Iterator<Item = String> {
     errors.into_iter().map(|e| e.to_string())
 }
@@ -102,6 +119,18 @@ fn timings(settings: &Settings) -> Result<ManagerTimings, String> {
     })
 }
 
+/// The number of workers for a person: with `auto`, where the number came from.
+pub(crate) fn describe_workers(plan: &RunPlan) -> String {
+    if plan.workers_auto {
+        format!(
+            "{} (test.workers.number: auto, one per core this process may use: CPU affinity and cgroup CPU quota counted)",
+            plan.workers
+        )
+    } else {
+        plan.workers.to_string()
+    }
+}
+
 fn plan_of(bench: &BenchmarkConfig, phases: Flow) -> RunPlan {
     let tx_observers: Vec<TxObserverSpec> = bench
         .monitors
@@ -115,6 +144,7 @@ fn plan_of(bench: &BenchmarkConfig, phases: Flow) -> RunPlan {
         name: bench.name.clone(),
         description: bench.description.clone(),
         workers: bench.workers,
+        workers_auto: bench.workers_auto,
         rounds: bench
             .rounds
             .iter()

@@ -44,7 +44,7 @@ pub const MONITOR_KEYS: &[&str] = &["module", "options"];
 /// The resource monitors (`monitors.resource[].module`); `none` is accepted and dropped.
 pub const RESOURCE_MONITORS: &[&str] = &["process", "docker", "prometheus", "none"];
 /// The transaction monitors (`monitors.transaction[].module`).
-pub const TRANSACTION_MONITORS: &[&str] = &["logging", "prometheus", "prometheus-push"];
+pub const TRANSACTION_MONITORS: &[&str] = &["logging", "prometheus", "prometheus-push", "export"];
 /// The keys of the legacy `observer` section.
 pub const OBSERVER_KEYS: &[&str] = &["type", "interval"];
 /// The legacy observer types.
@@ -59,8 +59,11 @@ pub struct BenchmarkConfig {
     pub name: String,
     /// `test.description`.
     pub description: Option<String>,
-    /// `test.workers.number` (default 1, at least 1).
+    /// `test.workers.number` (default 1, at least 1); with `auto`, the cores this process may
+    /// use ([`available_workers`]).
     pub workers: usize,
+    /// Whether `test.workers.number` is `auto`.
+    pub workers_auto: bool,
     /// `test.rounds`, in order (at least one).
     pub rounds: Vec<RoundConfig>,
     /// `monitors`.
@@ -302,7 +305,8 @@ fn validate(
         path: path.to_path_buf(),
         name: test.name,
         description: test.description,
-        workers: test.workers,
+        workers: test.workers.0,
+        workers_auto: test.workers.1,
         rounds: test.rounds,
         monitors,
         warnings: Vec::new(),
@@ -314,7 +318,8 @@ fn validate(
 struct TestSection {
     name: String,
     description: Option<String>,
-    workers: usize,
+    /// The number, and whether it was `auto`.
+    workers: (usize, bool),
     rounds: Vec<RoundConfig>,
 }
 
@@ -336,7 +341,7 @@ fn test(
     let description = Check::optional(test, "description").and_then(|n| check.string("test.description", n));
     let workers = match Check::optional(test, "workers") {
         Some(node) => workers(check, node),
-        None => Some(1),
+        None => Some((1, false)),
     };
     let rounds_node = check.required("test", test, "rounds", "a list of rounds")?;
     let Some(items) = (match &rounds_node.kind {
@@ -349,7 +354,7 @@ fn test(
     if items.is_empty() {
         check.error("test.rounds", rounds_node.loc, "expected at least one round");
     }
-    let total_workers = workers.unwrap_or(1);
+    let total_workers = workers.map_or(1, |(n, _)| n);
     let mut rounds = Vec::with_capacity(items.len());
     let mut recorded = false;
     for (i, item) in items.iter().enumerate() {
@@ -364,15 +369,34 @@ fn test(
     Some(TestSection { name: name?, description, workers: workers?, rounds })
 }
 
-fn workers(check: &mut Check, node: &Node) -> Option<usize> {
+/// The number of workers `test.workers.number: auto` starts: one per core this process may
+/// use. On Linux, [`std::thread::available_parallelism`] counts the CPUs of the affinity mask
+/// (`taskset`, a cgroup cpuset) and caps them by the cgroup CPU quota (`cpu.max`, as
+/// `docker run --cpus` sets it), rounded down, at least 1; 1 when it cannot tell.
+pub fn available_workers() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get()).min(MAX_WORKERS)
+}
+
+/// `test.workers`: the number, and whether it was `auto`.
+fn workers(check: &mut Check, node: &Node) -> Option<(usize, bool)> {
     let node = check.mapping("test.workers", node, WORKERS_KEYS)?;
     // `type` is accepted and ignored, as in Caliper ("currently unused"), without a warning:
     // Caliper's own examples all set it.
     match Check::optional(node, "number") {
+        Some(number) if number.as_str() == Some("auto") => Some((available_workers(), true)),
+        Some(number) if number.as_str().is_some() => {
+            let found = super::check::show(number);
+            check.error(
+                "test.workers.number",
+                number.loc,
+                format!("expected a whole number of at least 1, or auto, found {found}"),
+            );
+            None
+        }
         Some(number) => {
             let n = check.positive_integer("test.workers.number", number)?;
             match usize::try_from(n).ok().filter(|n| *n <= MAX_WORKERS) {
-                Some(n) => Some(n),
+                Some(n) => Some((n, false)),
                 None => {
                     check.error(
                         "test.workers.number",
@@ -383,7 +407,7 @@ fn workers(check: &mut Check, node: &Node) -> Option<usize> {
                 }
             }
         }
-        None => Some(1),
+        None => Some((1, false)),
     }
 }
 

@@ -22,7 +22,7 @@ pub use benchmark::read_config;
 pub use benchmark::{
     BenchmarkConfig, MONITOR_KEYS, MONITORS_KEYS, MonitorModules, MonitorSpec, MonitorsConfig, OBSERVER_KEYS,
     OBSERVER_TYPES, RATE_CONTROL_KEYS, RESOURCE_MONITORS, ROUND_KEYS, RoundConfig, TEST_KEYS,
-    TRANSACTION_MONITORS, TxLimit, WORKERS_KEYS, WORKLOAD_KEYS, WorkloadSpec,
+    TRANSACTION_MONITORS, TxLimit, WORKERS_KEYS, WORKLOAD_KEYS, WorkloadSpec, available_workers,
 };
 pub use error::{ConfigError, ConfigErrors, OptionError};
 pub use network::{CALIPER_KEYS, COMMAND_KEYS, NetworkConfig};

@@ -660,3 +660,23 @@ mod monitor_options {
         );
     }
 }
+
+#[test]
+fn auto_workers_are_the_cores_this_process_may_use() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let round = "  rounds:\n    - label: a\n      txNumber: 10\n      rateControl: {type: fixed-rate, opts: {tps: 1}}\n      workload: {module: w}\n";
+    let text = format!("test:\n  workers: {{number: auto}}\n{round}");
+    let config = bench(dir.path(), "b.yaml", &text).expect("valid");
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    assert_eq!((config.workers, config.workers_auto), (cores, true));
+    let text = format!("test:\n  workers: {{number: 2}}\n{round}");
+    assert!(!bench(dir.path(), "b.yaml", &text).expect("valid").workers_auto);
+    let text = format!("test:\n  workers: {{number: all}}\n{round}");
+    let texts = messages(&bench(dir.path(), "b.yaml", &text).expect_err("invalid"));
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.contains("test.workers.number: expected a whole number of at least 1, or auto")),
+        "{texts:?}"
+    );
+}

@@ -14,6 +14,7 @@ mod single;
 mod sink;
 mod status;
 
+use std::path::Path;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -25,6 +26,7 @@ pub use status::{ErrorClass, TxState, TxStatus};
 
 use crate::config::NetworkConfig;
 use crate::settings::Settings;
+use crate::workload::{WorkloadError, WorkloadLoader, WorkloadModule};
 
 /// The worker index of the connector that the manager creates.
 pub const MANAGER_INDEX: i64 = -1;
@@ -110,6 +112,13 @@ pub trait ConnectorFactory: Send + Sync {
     /// Creates the connector for one worker index (-1 is the manager). A worker connector that
     /// needs `init` calls it itself, as in Caliper.
     async fn create(&self, init: ConnectorInit) -> Result<Arc<dyn Connector>, ConnectorError>;
+    /// The workload module files (by extension, such as `js`) that this connector's
+    /// connectors run beside themselves (see [`Connector::workload_module`]), each with the
+    /// loader whose `check` the file check uses for them instead of the registry's. The
+    /// default: none, every module runs in the worker.
+    fn hosted_workloads(&self) -> Vec<(&'static str, Arc<dyn WorkloadLoader>)> {
+        Vec::new()
+    }
 }
 
 /// The type and worker index of a connector, and its sink: Caliper's `ConnectorBase`.
@@ -188,11 +197,34 @@ pub trait Connector: Send + Sync {
         Ok(())
     }
 
+    /// The round's workload module when this connector runs it beside itself, so that live
+    /// objects never leave it (the Node.js sidecar runs `.js` modules next to Caliper's
+    /// JavaScript connectors, and the worker's rate control drives them); `None`, the
+    /// default: the worker's workload registry loads `module` (a name, or a path relative to
+    /// `workspace`). The worker asks before every round.
+    fn workload_module(
+        &self,
+        _module: &str,
+        _workspace: &Path,
+    ) -> Option<Result<Box<dyn WorkloadModule>, WorkloadError>> {
+        None
+    }
+
     /// Sends one request (a JSON object) or several (a JSON array) and returns a status for
     /// each, in order. The default runs [`Connector::send_single_request`] for each request
     /// concurrently and emits the events.
     async fn send_requests(&self, requests: Value) -> Vec<TxStatus> {
         single::send_each(self, requests).await
+    }
+
+    /// A failure of the connector itself that fails the current round, such as an external
+    /// connector's process that crashed or stopped answering; `None` while it is healthy.
+    ///
+    /// The worker's round loop asks once per scheduler turn (not per transaction) and ends the
+    /// round with this message; the worker asks again after the drain. A connector that
+    /// recovers (a new process for the next round) returns `None` again. Keep it cheap.
+    fn failure(&self) -> Option<String> {
+        None
     }
 
     /// Sends one request; an error becomes a failed status of the error's class. Connectors

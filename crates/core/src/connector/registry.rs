@@ -23,6 +23,9 @@ pub trait ConnectorResolver: Send + Sync {
     ) -> Option<Result<Arc<dyn ConnectorFactory>, String>>;
 }
 
+/// How a connector that is not built in gets installed, for the message of an unknown name.
+const BIND_HINT: &str = " (`caliper bind --caliper-bind-sut <sut>:<sdk>` installs a connector that is not built in, see docs/binding.md)";
+
 /// Why `caliper.blockchain` gives no connector.
 #[derive(Debug, thiserror::Error)]
 pub enum UnknownConnector {
@@ -105,6 +108,9 @@ impl ConnectorRegistry {
             available.push_str("; or ");
             available.push_str(&resolver.describe());
         }
+        if !self.resolvers.is_empty() {
+            available.push_str(BIND_HINT);
+        }
         Err(UnknownConnector::Unknown { name: blockchain.to_string(), hint, available })
     }
 
@@ -185,7 +191,7 @@ mod tests {
         let err = r.resolve("etherium", Path::new("/ws")).err().unwrap().to_string();
         assert_eq!(
             err,
-            "unknown connector \"etherium\" (did you mean \"ethereum\"?); the built-in connectors are: ethereum; or node:<anything>"
+            "unknown connector \"etherium\" (did you mean \"ethereum\"?); the built-in connectors are: ethereum; or node:<anything> (`caliper bind --caliper-bind-sut <sut>:<sdk>` installs a connector that is not built in, see docs/binding.md)"
         );
     }
 }

@@ -53,6 +53,9 @@ pub enum ErrorClass {
     Overloaded,
     /// Anything else.
     Other,
+    /// The connector itself died: an external connector's process exited, closed its output
+    /// or broke the protocol while the transaction was outstanding.
+    Crashed,
 }
 
 impl ErrorClass {
@@ -71,7 +74,30 @@ impl ErrorClass {
             ErrorClass::Validation => "validation",
             ErrorClass::Overloaded => "overloaded",
             ErrorClass::Other => "other",
+            ErrorClass::Crashed => "crashed",
         }
+    }
+
+    /// Every class, in the order they are listed in messages and documentation.
+    pub const ALL: [ErrorClass; 13] = [
+        ErrorClass::Timeout,
+        ErrorClass::Connection,
+        ErrorClass::Rejected,
+        ErrorClass::Reverted,
+        ErrorClass::Nonce,
+        ErrorClass::Invalid,
+        ErrorClass::Workload,
+        ErrorClass::Endorsement,
+        ErrorClass::Conflict,
+        ErrorClass::Validation,
+        ErrorClass::Overloaded,
+        ErrorClass::Other,
+        ErrorClass::Crashed,
+    ];
+
+    /// The class written `name` (as [`ErrorClass::as_str`] writes it), if there is one.
+    pub fn from_name(name: &str) -> Option<ErrorClass> {
+        ErrorClass::ALL.into_iter().find(|c| c.as_str() == name)
     }
 }
 

@@ -9,6 +9,7 @@
 mod command;
 mod observer;
 mod outcome;
+mod peak;
 mod plan;
 mod run;
 mod workers;

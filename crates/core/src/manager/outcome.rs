@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::monitor::MonitorReport;
+use crate::rate::PeakSearchOutcome;
 use crate::stats::RoundStats;
 
 /// How a round ended.
@@ -61,6 +62,10 @@ pub struct RoundOutcome {
     /// order (empty when the round's test phase did not start).
     #[serde(default)]
     pub monitors: Vec<MonitorReport>,
+    /// A `peak-search` round's steps and answer; its `merged`, `workers` and `duration_s` are
+    /// then those of the step at the peak (see docs/rate-controllers.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peak_search: Option<PeakSearchOutcome>,
 }
 
 impl RoundOutcome {
@@ -84,6 +89,9 @@ pub struct RunOutcome {
     pub info: Map<String, Value>,
     /// The number of workers.
     pub workers: usize,
+    /// Whether the number was `auto` (one per core the manager may use).
+    #[serde(default)]
+    pub workers_auto: bool,
     /// When the run started (RFC 3339).
     pub started_at: String,
     /// When the run finished (RFC 3339).

@@ -48,6 +48,8 @@ pub struct RunPlan {
     pub description: Option<String>,
     /// `test.workers.number`.
     pub workers: usize,
+    /// Whether `test.workers.number` was `auto` (`workers` is then the cores available).
+    pub workers_auto: bool,
     /// `test.rounds`.
     pub rounds: Vec<PlannedRound>,
     /// The resolved benchmark configuration, for the reports.

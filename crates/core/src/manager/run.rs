@@ -18,6 +18,7 @@ use crate::connector::{Connector, ConnectorInit, ConnectorRegistry, MANAGER_INDE
 use crate::message::{Message, RoundMessage};
 use crate::messenger::{Inbound, ManagerLink, ManagerSide, Transport, WorkerCommand};
 use crate::monitor::{MonitorReport, MonitoredRound, ResourceMonitor};
+use crate::rate::PeakSearchPlan;
 use crate::settings::Settings;
 use crate::stats::{RoundStats, StatsCore};
 
@@ -58,6 +59,7 @@ impl Manager<'_> {
             blockchain: self.network.blockchain.clone(),
             info: self.network.info.clone(),
             workers: plan.workers,
+            workers_auto: plan.workers_auto,
             started_at: now_rfc3339(),
             finished_at: String::new(),
             benchmark: plan.benchmark.clone(),
@@ -167,7 +169,10 @@ impl Manager<'_> {
         factory.create(init).await.map_err(|e| format!("the {name} connector failed to start: {e}"))
     }
 
-    async fn interruptible<T>(&self, fut: impl std::future::Future<Output = T>) -> Result<T, String> {
+    pub(super) async fn interruptible<T>(
+        &self,
+        fut: impl std::future::Future<Output = T>,
+    ) -> Result<T, String> {
         tokio::select! {
             v = fut => Ok(v),
             _ = self.interrupt.cancelled() => Err(WaitError::Interrupted.to_string()),
@@ -207,6 +212,29 @@ impl Manager<'_> {
         round: &PlannedRound,
         workers: &mut Workers,
         args: &[Value],
+    ) -> (RoundOutcome, Option<String>) {
+        let step = match round.size {
+            RoundSize::Duration(d) => Some(d),
+            RoundSize::Transactions(_) => None,
+        };
+        match PeakSearchPlan::from_spec(&round.rate_control, step) {
+            Ok(None) => self.attempt(index, round, workers, args, true).await,
+            Ok(Some(plan)) => self.peak_search(index, round, &plan, workers, args).await,
+            // The configuration check reports this before the run; a plan built by other
+            // means still gets a round that says why.
+            Err(e) => (failed_round(index, round, e.to_string(), None, vec![], 0.0), None),
+        }
+    }
+
+    /// Prepares and runs `round` once on every worker (a whole round, or one step of a peak
+    /// search); the resource monitors run during its test phase when `monitored`.
+    pub(super) async fn attempt(
+        &mut self,
+        index: usize,
+        round: &PlannedRound,
+        workers: &mut Workers,
+        args: &[Value],
+        monitored: bool,
     ) -> (RoundOutcome, Option<String>) {
         let n = workers.ids.len();
         let message = |worker: usize, numb: Option<u64>| {
@@ -255,9 +283,8 @@ impl Manager<'_> {
                 return (failed_round(index, round, msg.clone(), None, vec![], 0.0), stop.then_some(msg));
             }
         }
-        let monitored = MonitoredRound { index, label: round.label.clone() };
-        for monitor in &mut self.monitors {
-            monitor.start(&monitored).await;
+        if monitored {
+            self.start_monitors(index, &round.label).await;
         }
         let started = Instant::now();
         for w in 0..n {
@@ -267,7 +294,8 @@ impl Manager<'_> {
         let stop =
             waiter.run(workers, index, &round.label, self.observer, self.timings, &self.interrupt).await;
         let duration = started.elapsed().as_secs_f64();
-        let monitors = stop_monitors(&mut self.monitors, index, &round.label).await;
+        let monitors =
+            if monitored { stop_monitors(&mut self.monitors, index, &round.label).await } else { vec![] };
         let t = workers.link.traffic.snapshot().since(&traffic);
         tracing::debug!(
             target: "caliper::messages",
@@ -280,8 +308,18 @@ impl Manager<'_> {
     }
 }
 
+impl Manager<'_> {
+    /// Starts every resource monitor for round `index`.
+    pub(super) async fn start_monitors(&mut self, index: usize, label: &str) {
+        let monitored = MonitoredRound { index, label: label.to_string() };
+        for monitor in &mut self.monitors {
+            monitor.start(&monitored).await;
+        }
+    }
+}
+
 /// Stops every monitor and collects its report; a monitor's problem is logged, never fatal.
-async fn stop_monitors(
+pub(super) async fn stop_monitors(
     monitors: &mut [Box<dyn ResourceMonitor>],
     index: usize,
     label: &str,
@@ -313,7 +351,7 @@ fn worker_errors(errors: &[Option<String>]) -> String {
         .join("; ")
 }
 
-fn not_run(index: usize, round: &PlannedRound, reason: String) -> RoundOutcome {
+pub(super) fn not_run(index: usize, round: &PlannedRound, reason: String) -> RoundOutcome {
     RoundOutcome {
         index,
         label: round.label.clone(),
@@ -324,10 +362,11 @@ fn not_run(index: usize, round: &PlannedRound, reason: String) -> RoundOutcome {
         workers: vec![],
         duration_s: 0.0,
         monitors: vec![],
+        peak_search: None,
     }
 }
 
-fn failed_round(
+pub(super) fn failed_round(
     index: usize,
     round: &PlannedRound,
     error: String,

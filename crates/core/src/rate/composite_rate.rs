@@ -21,7 +21,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use super::opts::{Opts, from_secs as secs, nested, non_negative_at, spec_at};
-use super::{Pace, RateContext, RateController, RateError, RoundView, build, tx_index};
+use super::{Pace, RateContext, RateController, RateError, RoundView, build_nested, tx_index};
 
 /// Runs `rateControllers` one after another, each for its share of `weights`; `logChange` is
 /// accepted for Caliper's configurations (switches are logged at debug level anyway).
@@ -122,7 +122,7 @@ impl CompositeRate {
             };
             let path = format!("opts.rateControllers[{i}]");
             let spec = spec_at(&specs[i], &path)?;
-            let controller = build(&spec, &stage_ctx).map_err(|e| nested(e, &path))?;
+            let controller = build_nested(&spec, &stage_ctx).map_err(|e| nested(e, &path))?;
             stages.push(Stage { controller, until });
         }
         Ok(Self {
@@ -240,6 +240,7 @@ mod tests {
 
     use serde_json::json;
 
+    use super::super::build;
     use super::super::testutil::*;
     use super::*;
 

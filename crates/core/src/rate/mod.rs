@@ -10,7 +10,8 @@
 //! Caliper's nine controllers keep their names, options and defaults; every TPS option is a
 //! total for the benchmark and is divided by the number of workers. [`build`] is the one place
 //! a `rateControl.type` becomes a controller; each controller lives in its own file, and
-//! `opts.rs` holds the option checks they share. `docs/rate-controllers.md` is the user's guide
+//! `opts.rs` holds the option checks they share. A tenth, `peak-search`, is not Caliper's: the
+//! manager runs it as a series of fixed-rate steps (`peak_search.rs`). `docs/rate-controllers.md` is the user's guide
 //! and `docs/differences-from-caliper.md` lists where the behaviour deliberately differs.
 //!
 //! Controllers count the transactions they were asked about (one `next` per transaction), so a
@@ -25,6 +26,8 @@ mod fixed_rate;
 mod linear_rate;
 mod maximum_rate;
 mod opts;
+mod peak_search;
+mod peak_step;
 mod record_rate;
 mod replay_rate;
 mod zero_rate;
@@ -35,6 +38,8 @@ pub use fixed_load::FixedLoad;
 pub use fixed_rate::FixedRate;
 pub use linear_rate::LinearRate;
 pub use maximum_rate::MaximumRate;
+pub use peak_search::{LatencyLimits, Limits, PEAK_SEARCH, PERCENTILES, PeakSearchPlan, Search};
+pub use peak_step::{PeakSearchOutcome, StepLatency, StepOutcome};
 pub use record_rate::{RecordFormat, RecordRate};
 pub use replay_rate::ReplayRate;
 pub use zero_rate::ZeroRate;
@@ -170,6 +175,7 @@ pub const NAMES: &[&str] = &[
     "composite-rate",
     "record-rate",
     "replay-rate",
+    "peak-search",
 ];
 
 /// Builds the controller `spec` names for one worker's round.
@@ -188,6 +194,7 @@ pub fn build(spec: &RateControlSpec, ctx: &RateContext) -> Result<Box<dyn RateCo
         "composite-rate" => Box::new(CompositeRate::new(opts, ctx)?),
         "record-rate" => Box::new(RecordRate::new(opts, ctx)?),
         "replay-rate" => Box::new(ReplayRate::new(opts, ctx)?),
+        PEAK_SEARCH => Box::new(PeakSearchPlan::worker_controller(opts, ctx)?),
         other => {
             let suggestion = match crate::suggest::did_you_mean(other, NAMES.iter().copied()) {
                 Some(best) => format!(" (did you mean \"{best}\"?)"),
@@ -200,6 +207,18 @@ pub fn build(spec: &RateControlSpec, ctx: &RateContext) -> Result<Box<dyn RateCo
             });
         }
     })
+}
+
+/// Builds a controller nested in another (composite-rate's stages, record-rate's inner one):
+/// any controller but `peak-search`, which runs a round of its own steps, not a schedule.
+fn build_nested(spec: &RateControlSpec, ctx: &RateContext) -> Result<Box<dyn RateController>, RateError> {
+    if spec.kind == PEAK_SEARCH {
+        return Err(RateError::Option {
+            path: "type".into(),
+            message: "peak-search searches over a whole round of its own steps and cannot be nested in another controller; give it a round of its own".into(),
+        });
+    }
+    build(spec, ctx)
 }
 
 /// The 0-based index of the transaction `next` decides on, given how many the controller was
@@ -307,13 +326,14 @@ mod tests {
             "composite-rate" => json!({"weights": [1], "rateControllers": [inner]}),
             "record-rate" => json!({"rateController": inner, "pathTemplate": "rec.txt"}),
             "replay-rate" => json!({"pathTemplate": "trace.txt"}),
+            "peak-search" => json!({"maxTps": 100, "limits": {"failureRatio": 0.01}}),
             _ => Value::Null,
         };
         let ctx = RateContext { workspace: dir.path().to_path_buf(), ..ctx_secs(10, 1) };
         for name in NAMES {
             assert!(build(&spec(name, opts(name)), &ctx).is_ok(), "{name}");
         }
-        assert_eq!(NAMES.len(), 9);
+        assert_eq!(NAMES.len(), 10);
     }
 
     #[test]
@@ -327,6 +347,18 @@ mod tests {
         assert!(text.contains("replay-rate"), "{text}");
         let err = build_err(&spec("pid-rate-xyz", Value::Null), &ctx_tx(10, 1));
         assert!(!err.to_string().contains("did you mean"), "{err}");
+    }
+
+    #[test]
+    fn peak_search_cannot_be_nested() {
+        let inner = json!({"type": "peak-search", "opts": {"maxTps": 10, "limits": {"failureRatio": 0.1}}});
+        let record = spec("record-rate", json!({"rateController": inner, "pathTemplate": "r.txt"}));
+        let (path, message) = option_error(build_err(&record, &ctx_secs(5, 1)));
+        assert_eq!(path, "opts.rateController.type");
+        assert!(message.contains("cannot be nested"), "{message}");
+        let composite = spec("composite-rate", json!({"weights": [1], "rateControllers": [inner]}));
+        let (path, _) = option_error(build_err(&composite, &ctx_secs(5, 1)));
+        assert_eq!(path, "opts.rateControllers[0].type");
     }
 
     #[test]

@@ -16,7 +16,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use super::opts::{Opts, nested, record_path};
-use super::{Pace, RateContext, RateController, RateError, RoundView, build};
+use super::{Pace, RateContext, RateController, RateError, RoundView, build_nested};
 use crate::suggest::did_you_mean;
 
 /// How send times are stored in a record file (Caliper's three formats).
@@ -147,7 +147,7 @@ impl RecordRate {
         })?;
         let format = RecordFormat::from_opts(&opts, "outputFormat")?;
         let log_end = opts.flag("logEnd")?.unwrap_or(false);
-        let inner = build(&inner, ctx).map_err(|e| nested(e, "opts.rateController"))?;
+        let inner = build_nested(&inner, ctx).map_err(|e| nested(e, "opts.rateController"))?;
         let mut records = Vec::new();
         if let Some(n) = ctx.tx_number {
             // A huge txNumber must not abort the worker: without the reservation the vector
@@ -222,6 +222,7 @@ impl RateController for RecordRate {
 mod tests {
     use serde_json::json;
 
+    use super::super::build;
     use super::super::testutil::*;
     use super::*;
 

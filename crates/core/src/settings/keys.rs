@@ -138,6 +138,8 @@ keys! {
         "The most transactions one worker keeps in flight; a transaction due while it is reached waits (it is counted as held back and its lateness shows). 0: no cap.";
     WORKER_TIMEOUT_SILENCE = "caliper-worker-timeout-silence", Int(10000),
         "Milliseconds after which a worker that sent nothing during a round is considered lost.";
+    CONNECTOR_CALL_TIMEOUT = "caliper-connector-call-timeout", Int(120000),
+        "Milliseconds an external connector program has to answer a control call (init, installSmartContract, getContext, ...); then the call fails and the program is replaced by a new one at the next call.";
     ROUND_PAUSE = "caliper-round-pause", Int(0),
         "Milliseconds of pause between two rounds (Caliper always sleeps 5000).";
     FLOW_SKIP_START = "caliper-flow-skip-start", Bool(false),

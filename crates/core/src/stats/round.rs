@@ -157,6 +157,10 @@ pub struct RoundStats {
     /// CPU and memory of the worker process(es) in this round.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub usage: Option<super::usage::ProcessUsage>,
+    /// The files the round's transaction observers wrote (the `export` observer), one per
+    /// worker; a merge lists every worker's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exported: Vec<crate::tx_observer::ExportedFile>,
 }
 
 const MICROS_PER_SECOND: u64 = 1_000_000;
@@ -267,6 +271,7 @@ impl RoundStats {
             (u @ None, Some(o)) => *u = Some(*o),
             _ => {}
         }
+        self.exported.extend(o.exported.iter().cloned());
     }
 
     /// Merges the statistics of every worker of a round; `None` for an empty list.

@@ -8,6 +8,7 @@
 //! the same place it records its statistics, and deactivates them (a last push, a server
 //! closed) before it sends the round's results.
 
+mod exported;
 mod registry;
 
 use std::sync::Arc;
@@ -16,6 +17,7 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+pub use exported::ExportedFile;
 pub use registry::TxObserverRegistry;
 
 use crate::connector::{ErrorClass, TxStatus};
@@ -76,6 +78,12 @@ pub trait TxObserver: Send + Sync {
 
     /// The round is over: flush what is left (a last push), close what was opened.
     async fn deactivate(&self) {}
+
+    /// The file this observer wrote in the round, asked after [`TxObserver::deactivate`]; it
+    /// travels to the manager with the round's statistics and is listed in results.json.
+    fn exported(&self) -> Option<ExportedFile> {
+        None
+    }
 }
 
 /// Creates the observers of one module; registered under the name used in `module`.

@@ -209,10 +209,11 @@ impl Worker {
         let index = self.index()?;
         let connector = self.connector()?;
         let module_name = &round.workload.module;
-        let mut module = self
-            .setup
-            .workloads
-            .load(module_name, self.setup.settings.workspace())
+        let workspace = self.setup.settings.workspace();
+        // A connector that runs the module beside itself comes first.
+        let mut module = connector
+            .workload_module(module_name, workspace)
+            .unwrap_or_else(|| self.setup.workloads.load(module_name, workspace))
             .map_err(|e| format!("round {} ({}): {e}", round.test_round, round.label))?;
         let context = connector
             .get_context(round.test_round, &round.worker_args)
@@ -380,18 +381,23 @@ impl Worker {
         release(&*connector).await;
         let (stats, observers) = self.collector.deactivate();
         let mut stats = stats.unwrap_or_else(empty);
-        // Before the results go: a push observer's last push carries the round's totals.
-        deactivate(observers).await;
+        // Before the results go: a push observer's last push carries the round's totals, and
+        // an export observer's file is complete.
+        stats.exported = deactivate(observers).await;
         stats.usage = ProcessUsage::sample().zip(usage_start).map(|(end, start)| end.since(start));
         self.reply(Message::TxUpdate(Box::new(stats.core.clone())), None);
         (stats, end.error, exit)
     }
 }
 
-async fn deactivate(observers: Vec<Arc<dyn TxObserver>>) {
+/// Deactivates the observers; returns the files they wrote.
+async fn deactivate(observers: Vec<Arc<dyn TxObserver>>) -> Vec<crate::tx_observer::ExportedFile> {
+    let mut exported = Vec::new();
     for observer in observers {
         observer.deactivate().await;
+        exported.extend(observer.exported());
     }
+    exported
 }
 
 async fn release(connector: &dyn Connector) {

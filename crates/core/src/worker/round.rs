@@ -97,6 +97,11 @@ impl RoundDriver<'_> {
             if deadline.is_some_and(|d| now >= d) {
                 break;
             }
+            if let Some(failure) = self.connector.failure() {
+                // The connector itself is gone: what it would be sent fails at once.
+                end.error = Some(failure);
+                break;
+            }
             // Release every transaction whose time has come (at most BURST at once).
             let mut view = self.collector.view(self.start);
             let mut capped = false;
@@ -218,6 +223,10 @@ impl RoundDriver<'_> {
             );
         }
         end.timed_out = self.drain(&mut in_flight, &mut end).await;
+        if end.error.is_none() {
+            // It may have died, or been found silent, while the round drained.
+            end.error = self.connector.failure();
+        }
         if let Err(err) = self.rate.end() {
             tracing::warn!("rate controller: {err}");
         }

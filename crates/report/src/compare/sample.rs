@@ -30,6 +30,8 @@ pub(crate) fn round(label: &str) -> RoundResult {
         series: Vec::new(),
         workers: Vec::new(),
         monitors: Vec::new(),
+        exported: Vec::new(),
+        peak_search: None,
     }
 }
 
@@ -59,6 +61,7 @@ pub(crate) fn file(rounds: Vec<RoundResult>) -> ResultsFile {
             blockchain: "sim".to_owned(),
             info: Default::default(),
             workers: 1,
+            workers_auto: false,
             started_at: "2026-01-01T00:00:00Z".to_owned(),
             finished_at: "2026-01-01T00:01:00Z".to_owned(),
             interrupted: false,

@@ -18,6 +18,7 @@
 mod distribution;
 mod format;
 mod page;
+mod peak;
 mod sections;
 mod svg;
 mod timeline;
@@ -137,6 +138,38 @@ mod tests {
         assert!(!html.contains("hunter2") && !html.contains("deadbeef"));
         assert!(html.contains("The run was interrupted"));
         assert!(html.contains("worker 1 was lost") && html.contains("no message for 10 s"));
+    }
+
+    #[test]
+    fn a_peak_search_shows_its_curve_and_every_step() {
+        let mut run = fixture::run();
+        run.rounds[0].peak_search = Some(fixture::peak_search());
+        let html = page(&run);
+        let doc = roxmltree::Document::parse_with_options(
+            &html,
+            roxmltree::ParsingOptions { allow_dtd: true, ..Default::default() },
+        )
+        .expect("the page is well-formed XML");
+        let steps = cells(&doc, "steps");
+        assert_eq!(steps.len(), 3);
+        assert_eq!(steps[1][..2], ["1", "80.0"]);
+        assert_eq!(steps[1][10], "broke latency.p99: 0.2000 s > 0.05 s");
+        assert_eq!(steps[2][10], "held (peak)");
+        assert!(html.contains("The highest rate that held every limit: <strong>60.0 tx/s</strong>"));
+        // Two curves against the rate offered, on top of the eight charts of the fixture.
+        let svgs: Vec<_> = doc.descendants().filter(|n| n.has_tag_name("svg")).collect();
+        assert_eq!(svgs.len(), 10);
+        let curve =
+            svgs.iter().find(|s| s.attribute("data-axes").is_some_and(|a| a.ends_with(" r"))).unwrap();
+        // Points in order of the rate offered: 40, 60, 80.
+        let line = curve.descendants().find(|n| n.has_tag_name("polyline")).unwrap();
+        let xs: Vec<f64> = line
+            .attribute("points")
+            .unwrap()
+            .split(' ')
+            .map(|p| p.split(',').next().unwrap().parse().unwrap())
+            .collect();
+        assert!(xs.windows(2).all(|w| w[0] < w[1]) && xs.len() == 3, "{xs:?}");
     }
 
     #[test]

@@ -43,6 +43,7 @@ const SCRIPT: &str = r#"//<![CDATA[
     return v < 1 ? fix(v * 1000) + ' ms' : fix(v) + ' s';
   }
   function where(x, kind) {
+    if (kind === 'r') return fix(x) + ' tx/s offered';
     return kind === 't' ? Math.round(x) + ' s' : 'p' + Number((100 * (1 - Math.pow(10, -x))).toFixed(3));
   }
   document.querySelectorAll('svg[data-axes]').forEach(function (svg) {

@@ -16,8 +16,10 @@ use super::timeline::{Points, Timeline};
 use crate::json::{LatencyFigures, ResultsFile, RoundResult, RoundResultStatus, RunInfo};
 
 /// A table cell: text to escape, or markup made here.
-enum Cell {
+pub(super) enum Cell {
+    /// Text, escaped when written.
     Text(String),
+    /// Markup made here.
     Html(String),
 }
 
@@ -28,7 +30,7 @@ impl From<String> for Cell {
 }
 
 /// Appends a table. `align` has one letter per column: `l` left, `r` right (figures).
-fn table(
+pub(super) fn table(
     out: &mut String,
     class: &str,
     head: &[&str],
@@ -110,7 +112,14 @@ pub(crate) fn run_info(out: &mut String, results: &ResultsFile) {
         ("Description", run.description.clone().unwrap_or_else(|| NONE.to_owned())),
         ("DLT", run.blockchain.clone()),
         ("Benchmark rounds", results.rounds.len().to_string()),
-        ("Workers", run.workers.to_string()),
+        (
+            "Workers",
+            if run.workers_auto {
+                format!("{} (auto: one per core)", run.workers)
+            } else {
+                run.workers.to_string()
+            },
+        ),
         ("Started", run.started_at.clone()),
         ("Finished", run.finished_at.clone()),
         ("Tool", format!("{} {}", results.tool.name, results.tool.version)),
@@ -214,6 +223,9 @@ pub(crate) fn round(out: &mut String, r: &RoundResult, curve: Option<&Curve>) {
         return;
     }
     performance(out, r);
+    if let Some(search) = &r.peak_search {
+        super::peak::section(out, search);
+    }
     charts(out, r, curve);
     failures(out, r);
     workers(out, r);
@@ -369,19 +381,19 @@ fn charts(out: &mut String, r: &RoundResult, curve: Option<&Curve>) {
     out.push_str("</div>");
 }
 
-fn figure(out: &mut String, chart: &Chart) {
+pub(super) fn figure(out: &mut String, chart: &Chart) {
     out.push_str(r#"<figure class="chart">"#);
     chart.draw(out);
     let _ = write!(out, "<figcaption>{}</figcaption></figure>", esc(&chart.title));
 }
 
 /// A y tick of a count or rate: `1,200`.
-fn axis_count(y: f64) -> String {
+pub(super) fn axis_count(y: f64) -> String {
     if y.fract() == 0.0 { count(y as u64) } else { format!("{y}") }
 }
 
 /// A y tick of a latency: `20 ms`, `0.5 ms`, `1.5 s`, with no trailing zeros.
-fn axis_latency(y: f64) -> String {
+pub(super) fn axis_latency(y: f64) -> String {
     let trim = |v: f64| (v * 1000.0).round() / 1000.0;
     if y < 1.0 { format!("{} ms", trim(y * 1e3)) } else { format!("{} s", trim(y)) }
 }

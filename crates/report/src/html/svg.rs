@@ -46,6 +46,8 @@ pub(crate) enum XAxis {
     Seconds,
     /// Percentiles on a log scale: x is `log10(1 / (1 - q))`, so 1 is 90 %, 2 is 99 %, ...
     Percentile,
+    /// The rate offered (asked of the generator), in transactions per second.
+    Rate,
 }
 
 /// A chart.
@@ -98,6 +100,12 @@ impl Chart<'_> {
                 let ticks = ticks(step, (top / step).floor() * step);
                 (top, ticks.into_iter().map(|v| (v, format!("{v} s"))).collect())
             }
+            XAxis::Rate => {
+                let top = x_max.max(1.0);
+                let (step, _) = nice_axis(top);
+                let ticks = ticks(step, (top / step).floor() * step);
+                (top, ticks.into_iter().map(|v| (v, format!("{v} tx/s"))).collect())
+            }
             XAxis::Percentile => {
                 let nines = x_max.ceil().max(1.0) as u32;
                 (f64::from(nines), (0..=nines).map(|i| (f64::from(i), percentile_label(i))).collect())
@@ -110,7 +118,11 @@ impl Chart<'_> {
             true => "n",
             false => "s",
         };
-        let x_kind = if let XAxis::Seconds = self.x { "t" } else { "p" };
+        let x_kind = match self.x {
+            XAxis::Seconds => "t",
+            XAxis::Percentile => "p",
+            XAxis::Rate => "r",
+        };
         open(
             out,
             &format!(r#" data-axes="{LEFT} {PLOT_W} {x_top} {TOP} {PLOT_H} {y_top} {y_kind} {x_kind}""#),

@@ -388,13 +388,14 @@ mod tests {
             ("besu", &["1.3.2", "1.3", "1.4", "latest"]),
             ("fabric", &["1.4", "1.4.20", "1", "2.2", "2.2.20", "2.4", "2.5", "3", "fabric-gateway"]),
             ("sim", &["latest"]),
+            ("node-fabric", &["1.4", "1.4.20", "1", "2.2", "2.2.20", "2.4", "2.5", "3", "fabric-gateway"]),
             ("node-ethereum", &["1.2.1", "1.3", "latest"]),
         ] {
             for sdk in sdks {
                 file.find(sut, sdk).unwrap_or_else(|e| panic!("{sut}:{sdk}: {e}"));
             }
         }
-        let gateway = file.find("fabric", "2.5").expect("fabric:2.5");
+        let gateway = file.find("node-fabric", "2.5").expect("node-fabric:2.5");
         assert_eq!(gateway.installer, Installer::Npm);
         assert_eq!(
             gateway.packages,
@@ -406,6 +407,9 @@ mod tests {
             ]
         );
         assert_eq!(file.find("besu", "1.4").expect("besu").installer, Installer::None);
+        // The Gateway's keys are the Rust connector; 2.2 peers have no Gateway: Caliper's.
+        assert_eq!(file.find("fabric", "2.5").expect("fabric").installer, Installer::None);
+        assert_eq!(file.find("fabric", "2.2").expect("fabric").installer, Installer::Npm);
         assert!(file.find("fabric", "latest").is_err(), "Caliper 0.6.0 has no fabric:latest");
     }
 
@@ -459,7 +463,7 @@ mod tests {
             err.contains("unknown SUT \"fabirc\" in the built-in binding file (did you mean \"fabric\"?)"),
             "{err}"
         );
-        assert!(err.contains("known SUTs: ethereum, besu, sim, fabric, node-ethereum"), "{err}");
+        assert!(err.contains("known SUTs: ethereum, besu, sim, fabric, node-fabric, node-ethereum"), "{err}");
         let err = file.find("fabric", "latest").expect_err("unknown").to_string();
         assert!(
             err.contains("known SDKs of fabric: 1.4, 1.4.20, 1, 2.2, 2.2.20, 2.4, 2.5, 3, fabric-gateway"),
