@@ -137,6 +137,9 @@ struct Mark {
     machine: (f64, f64),
 }
 
+/// A snapshot at a progress line, with the submitted count the line shows.
+type Progress = (Mark, f64);
+
 fn mark(manager: u32, peer: u32) -> Mark {
     Mark {
         at: Instant::now(),
@@ -255,7 +258,7 @@ fn run(
     let mut marks: Vec<(Mark, Option<Mark>)> = Vec::new();
     let mut tables = 0;
     // Per round: the first and the latest progress line, with the submitted count it shows.
-    let mut steady: Vec<Option<((Mark, f64), (Mark, f64))>> = vec![None; rates.len()];
+    let mut steady: Vec<Option<(Progress, Progress)>> = vec![None; rates.len()];
     let started = |l: &str, label: &str| match tool {
         Tool::CaliperRs => l.contains(&format!("({label}) of")) && l.contains("started"),
         Tool::Caliper06 => l.contains("Started round") && l.contains(&format!("({label})")),
@@ -332,7 +335,11 @@ fn run(
         });
         if fail > 0.0 {
             let classes = failures.get(i).map_or(String::new(), |c| format!(" {c}"));
-            println!("  ({} {label}: {fail} of {submitted} failed{classes}; log {})", tool.name(), log.display());
+            println!(
+                "  ({} {label}: {fail} of {submitted} failed{classes}; log {})",
+                tool.name(),
+                log.display()
+            );
         }
     }
     figures
@@ -367,7 +374,8 @@ fn main() {
     let peer = net.peer_pid(0).expect("the peer runs");
     let tmp = tempfile::Builder::new().prefix("caliper-fabric-bench-").tempdir().unwrap();
     // BENCH_FABRIC_KEEP keeps the workspace: each run's output is `<run>.log` there.
-    let dir = if std::env::var_os("BENCH_FABRIC_KEEP").is_some() { tmp.keep() } else { tmp.path().to_path_buf() };
+    let dir =
+        if std::env::var_os("BENCH_FABRIC_KEEP").is_some() { tmp.keep() } else { tmp.path().to_path_buf() };
     let dir = &dir;
     net.write_network_config(&dir.join("network.yaml"), ConfigStyle::Peers).unwrap();
     std::fs::write(dir.join("open.js"), WORKLOAD).unwrap();
@@ -400,9 +408,9 @@ fn main() {
 
     println!("\nmedians of {repeat} (load average now {}):", load_average());
     println!(
-        "| tool | rate (tx/s) | throughput (tx/s) | worker CPU per tx (ms) | peer CPU (cores) | machine busy |"
+        "| tool | rate (tx/s) | throughput (tx/s) | worker CPU per tx, round (ms) | worker CPU per tx, steady (ms) | peer CPU (cores) | machine busy |"
     );
-    println!("|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|");
     let mut best = vec![0.0; tools.len()];
     for (t, tool) in tools.iter().enumerate() {
         for (i, rate) in rates.iter().enumerate() {
