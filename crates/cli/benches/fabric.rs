@@ -4,7 +4,7 @@
 //! It starts a harness network (`caliper_testkit::fabric`: one orderer, one peer, the `simple`
 //! chaincode as a service) from the first folder of `CALIPER_FABRIC_BIN` (skipped with the
 //! reason without it), then runs one benchmark with each tool in turn, `BENCH_REPEAT` times
-//! (default 3): 2 workers, one round per rate of `BENCH_FABRIC_RATES` (tx/s in total, default
+//! (default 3): `BENCH_FABRIC_WORKERS` workers (default 2), one round per rate of `BENCH_FABRIC_RATES` (tx/s in total, default
 //! `100,200,400,600`), `BENCH_FABRIC_SECS` seconds each (default 15), every transaction a
 //! submitted `open` of a new account, the same workload module for both. Caliper 0.6 is
 //! `@hyperledger/caliper-cli` 0.6.0 bound to `fabric:2.5`, installed with npm in
@@ -75,6 +75,11 @@ struct Figure {
 
 fn env_or(name: &str, default: &str) -> String {
     std::env::var(name).unwrap_or_else(|_| default.to_string())
+}
+
+/// `BENCH_FABRIC_WORKERS`, default 2.
+fn workers_wanted() -> usize {
+    env_or("BENCH_FABRIC_WORKERS", "2").parse().unwrap_or(2)
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -203,7 +208,7 @@ fn run(
         .collect();
     std::fs::write(
         dir.join("bench.yaml"),
-        format!("test:\n  name: fabric\n  workers: {{ number: 2 }}\n  rounds:\n{rounds}"),
+        format!("test:\n  name: fabric\n  workers: {{ number: {} }}\n  rounds:\n{rounds}", workers_wanted()),
     )
     .unwrap();
     let common = [
@@ -380,8 +385,9 @@ fn main() {
     net.write_network_config(&dir.join("network.yaml"), ConfigStyle::Peers).unwrap();
     std::fs::write(dir.join("open.js"), WORKLOAD).unwrap();
     println!(
-        "Fabric {} (1 orderer, 1 peer, BatchTimeout 250 ms), 2 workers, rounds of {secs} s at {rates:?} tx/s, {repeat} repeat(s); load average before: {}",
+        "Fabric {} (1 orderer, 1 peer, BatchTimeout 250 ms), {} worker(s), rounds of {secs} s at {rates:?} tx/s, {repeat} repeat(s); load average before: {}",
         net.version(),
+        workers_wanted(),
         load_average()
     );
 
