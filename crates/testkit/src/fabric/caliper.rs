@@ -1,6 +1,8 @@
 //! The Caliper v2.0 network configuration of a harness network, for the `caliper-fabric`
 //! connector (and Caliper's own): every org with `User1` (its default invoker) and `Admin`,
-//! its peers, the channel and its contract, all paths absolute.
+//! its peers, the channel and its contract, all paths absolute. Under mutual TLS each identity
+//! also names its TLS client certificate and key (`clientTlsCert`, `clientTlsKey`, from the
+//! user's `tls/` folder): a Fabric peer accepts only certificates of its TLS CA as clients.
 
 use std::path::Path;
 
@@ -26,7 +28,10 @@ pub fn write(net: &FabricNetwork, path: &Path, style: ConfigStyle) -> Result<(),
     for (index, msp_id) in net.msp_ids().iter().enumerate() {
         let mut org = json!({
             "mspid": msp_id,
-            "identities": {"certificates": [certificate(&net.user(index), false), certificate(&net.admin(index), true)]},
+            "identities": {"certificates": [
+                certificate(&net.user(index), false, net.mutual_tls()),
+                certificate(&net.admin(index), true, net.mutual_tls()),
+            ]},
         });
         let own: Vec<_> = peers.iter().filter(|p| p.org == index).collect();
         match style {
@@ -74,7 +79,7 @@ pub fn write(net: &FabricNetwork, path: &Path, style: ConfigStyle) -> Result<(),
     write_json(path, &config)
 }
 
-fn certificate(id: &Identity, admin: bool) -> Value {
+fn certificate(id: &Identity, admin: bool, mutual_tls: bool) -> Value {
     let mut entry = json!({
         "name": id.name,
         "clientPrivateKey": {"path": id.key},
@@ -82,6 +87,10 @@ fn certificate(id: &Identity, admin: bool) -> Value {
     });
     if admin {
         entry["admin"] = json!(true);
+    }
+    if mutual_tls {
+        entry["clientTlsCert"] = json!({"path": id.tls_cert});
+        entry["clientTlsKey"] = json!({"path": id.tls_key});
     }
     entry
 }
