@@ -34,6 +34,7 @@ pub mod messenger;
 pub mod monitor;
 pub mod rate;
 pub mod settings;
+pub mod state_dir;
 pub mod stats;
 pub mod suggest;
 pub mod time;

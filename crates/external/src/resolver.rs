@@ -64,7 +64,7 @@ fn exec(command: &str, workspace: &Path) -> Result<ExternalFactory, String> {
         find_program(program, workspace).ok_or_else(|| {
             format!(
                 "program {program} is neither in {} nor on PATH (a path with a / is taken relative to the workspace: exec:./{program})",
-                workspace.join(".caliper/bin").display()
+                caliper_core::state_dir::programs_dir(workspace).display()
             )
         })?
     };
@@ -74,7 +74,7 @@ fn exec(command: &str, workspace: &Path) -> Result<ExternalFactory, String> {
 
 /// `name` in `<workspace>/.caliper/bin`, then in each directory of `PATH`.
 fn find_program(name: &str, workspace: &Path) -> Option<PathBuf> {
-    let local = workspace.join(".caliper").join("bin");
+    let local = caliper_core::state_dir::programs_dir(workspace);
     let path = std::env::var_os("PATH").unwrap_or_default();
     std::iter::once(local).chain(std::env::split_paths(&path)).map(|dir| dir.join(name)).find(|p| p.is_file())
 }

@@ -7,15 +7,15 @@ use std::path::{Path, PathBuf};
 /// The sidecar's source (crates/node/js/sidecar.js).
 pub const SIDECAR_JS: &str = include_str!("../js/sidecar.js");
 
-/// The folder below the workspace that holds the sidecar.
-const SIDECAR_DIR: &str = ".caliper/node";
+/// The folder below `<workspace>/.caliper` that holds the sidecar.
+const SIDECAR_DIR: &str = "node";
 
 /// Writes the sidecar to `<workspace>/.caliper/node/sidecar.js` unless the same text is there
 /// already (workers of one run share the file and never see it half written: it is written
 /// to a temporary name and renamed). A workspace that cannot be written to gets it in the
 /// system's temporary folder instead. Returns the file's path.
 pub fn install(workspace: &Path) -> io::Result<PathBuf> {
-    match install_in(&workspace.join(SIDECAR_DIR)) {
+    match install_in(&caliper_core::state_dir::part_dir(workspace, SIDECAR_DIR)) {
         Ok(path) => Ok(path),
         Err(err) => {
             let fallback = std::env::temp_dir().join(format!("caliper-node-{}", user_tag()));

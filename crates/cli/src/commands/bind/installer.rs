@@ -5,12 +5,12 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use caliper_core::state_dir;
+
 use super::BindError;
 use super::file::Installer;
 
-/// Where bind puts what it installs, inside the workspace.
-pub const STATE_DIR: &str = ".caliper";
-/// The Python virtual environment of `installer: pip`, inside [`STATE_DIR`].
+/// The Python virtual environment of `installer: pip`, inside `<workspace>/.caliper`.
 pub const VENV_DIR: &str = "venv";
 
 /// One command to run.
@@ -76,7 +76,7 @@ pub struct Job<'a> {
 
 /// The virtual environment of `installer: pip` in `workspace`.
 pub fn venv(workspace: &Path) -> PathBuf {
-    workspace.join(STATE_DIR).join(VENV_DIR)
+    state_dir::part_dir(workspace, VENV_DIR)
 }
 
 /// The commands of `job`, in order.
@@ -123,7 +123,8 @@ pub fn steps(job: &Job<'_>) -> Vec<Step> {
             steps
         }
         Installer::Cargo => {
-            let root = job.workspace.join(STATE_DIR).to_string_lossy().into_owned();
+            // Its binaries land in state_dir::programs_dir, where the external resolver looks.
+            let root = state_dir::state_dir(job.workspace).to_string_lossy().into_owned();
             let verb = if bind { "install" } else { "uninstall" };
             vec![step(PathBuf::from("cargo"), args(&[verb, "--root", &root]), job.workspace)]
         }

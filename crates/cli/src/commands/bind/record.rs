@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::BindError;
-use super::installer::STATE_DIR;
+use caliper_core::state_dir::state_dir;
 
-/// The file name, inside [`STATE_DIR`].
+/// The file name, inside `<workspace>/.caliper`.
 pub const FILE: &str = "binding.json";
 
 /// The record of a workspace.
@@ -53,7 +53,7 @@ impl Binding {
 
 /// The record's path in `workspace`.
 pub fn path(workspace: &Path) -> PathBuf {
-    workspace.join(STATE_DIR).join(FILE)
+    state_dir(workspace).join(FILE)
 }
 
 impl Record {
