@@ -21,5 +21,5 @@ mod workload;
 pub use check::NodeWorkloadCheck;
 pub use connector::{NodeConnector, NodeFactory};
 pub use resolver::NodeResolver;
-pub use target::{CALIPER_BUILTINS, FORCE_PREFIX, JS_ONLY_BUILTINS, JsTarget};
+pub use target::{CALIPER_BUILTINS, FORCE_PREFIX, JsTarget};
 pub use workload::NodeWorkload;

@@ -11,11 +11,6 @@ pub const FORCE_PREFIX: &str = "node:";
 pub const CALIPER_BUILTINS: &[(&str, &str)] =
     &[("ethereum", "@hyperledger/caliper-ethereum"), ("fabric", "@hyperledger/caliper-fabric")];
 
-/// Caliper built-in names that have no Rust connector in this binary, so the bare name runs
-/// Caliper's JavaScript one. Empty since the Rust Fabric connector is built in (`node:fabric`
-/// runs Caliper's); a binary built without a Rust twin of a name lists it here.
-pub const JS_ONLY_BUILTINS: &[&str] = &[];
-
 /// What a value names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum JsTarget {
@@ -42,16 +37,13 @@ impl JsTarget {
     /// JavaScript connector by Caliper's rules (then it is someone else's: an external program).
     ///
     /// A path is ours unless it is an executable file that is not JavaScript (a program
-    /// speaking the protocol); a Caliper built-in name is ours when no Rust connector has it
-    /// (the registry asks names first); a package name is ours when it is installed in the
-    /// workspace's `node_modules`.
+    /// speaking the protocol); a package name is ours when it is installed in the workspace's
+    /// `node_modules`. Caliper's built-in names (`ethereum`, `fabric`) are the Rust connectors'
+    /// (the registry asks names first); `node:` reaches Caliper's.
     pub fn unforced(value: &str, workspace: &Path) -> Option<JsTarget> {
         if is_path(value) {
             let path = workspace.join(value);
             return (!is_program(&path)).then_some(JsTarget::File(path));
-        }
-        if JS_ONLY_BUILTINS.contains(&value) {
-            return Some(JsTarget::caliper_rule(value, workspace));
         }
         if is_package_name(value) && installed(value, workspace) {
             return Some(JsTarget::Package(value.to_string()));
